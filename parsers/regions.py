@@ -45,9 +45,13 @@ Ambiguity and context
 A name that fits several divisions (鼓楼区 is in 南京, 徐州, 福州 and 开封) is
 narrowed with ``context``: a chain in the context that ends on one of the
 candidates wins; otherwise a candidate whose city (score 2) or province (score 1)
-is named in the context.  If that does not single one out, the fields shared by
-all candidates are kept (county = 鼓楼区, province/city/adcode = None unless
-common) and admin_level is still the agency's level.  A bare name (县统计局,
+is named in the context (the best-scoring candidates are kept).  If that does
+not single one out, the fields shared by the remaining candidates are kept
+(鼓楼区人民政府 alone → county 鼓楼区, province/city/adcode None; with context
+江苏省 → province 江苏省, adcode 320000) and admin_level is still the agency's
+level.  A name of a county-level division that the dataset no longer lists under
+the named parent (重庆市江北区, merged into 两江新区) gives the parent's fields
+with admin_level 'county' and county None.  A bare name (县统计局,
 区人民政府办公室, 市统计局) takes its place from the first chain in the context
 at the named level.  Context is never used for a name that resolves alone or
 that has no place at all (国家统计局 stays 'other').
