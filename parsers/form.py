@@ -1,0 +1,206 @@
+"""Read the national form from a token stream: find row labels, collect each
+row's cells, and turn them into candidate rows for the identity solver.
+
+Only short label-like text tokens are searched for row labels; sentences of
+prose (which often name the same things) are barriers, never labels.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import re
+from dataclasses import dataclass, field
+
+from parsers.tokens import BLANK, DASH, NUM, TEXT, Token
+
+_SEP, _BARRIER = "\x1f", "\x1e"
+MAX_LABEL_CHARS = 80
+MAX_CANDIDATES = 5000
+
+
+def is_label(token: Token) -> bool:
+    return token.kind == TEXT and "。" not in token.text and len(token.text) <= MAX_LABEL_CHARS
+
+
+class LabelIndex:
+    """Label tokens joined into one searchable string, mapped back to token positions."""
+
+    def __init__(self, tokens: list[Token]) -> None:
+        parts, self._starts, self._token_at = [], [], []
+        pos = 0
+        for i, tok in enumerate(tokens):
+            if tok.kind != TEXT:
+                continue
+            piece = (re.sub(r"\s+", "", tok.text) if is_label(tok) else _BARRIER) + _SEP
+            parts.append(piece)
+            self._starts.append(pos)
+            self._token_at.append(i)
+            pos += len(piece)
+        self.text = "".join(parts)
+
+    def token_of(self, char_pos: int) -> int:
+        k = bisect.bisect_right(self._starts, char_pos) - 1
+        return self._token_at[max(k, 0)] if self._token_at else 0
+
+    def find(self, pattern: re.Pattern, start_char: int = 0, end_char: int | None = None) -> "Hit | None":
+        m = pattern.search(self.text, start_char, len(self.text) if end_char is None else end_char)
+        if not m:
+            return None
+        return Hit(self.token_of(m.start()), self.token_of(max(m.end() - 1, m.start())), m.start(), m.end())
+
+    def char_of_token(self, token_index: int) -> int:
+        k = bisect.bisect_left(self._token_at, token_index)
+        return self._starts[k] if k < len(self._starts) else len(self.text)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """Where a label pattern matched: its first and last token, and its chars."""
+    first_token: int
+    last_token: int
+    start_char: int
+    end_char: int
+
+
+@dataclass
+class Slot:
+    """One printed cell: a number, or an explicit blank/dash (value None)."""
+    value: float | int | None
+    raw: str | None
+    glued: bool = False
+    unit: str | None = None
+
+
+@dataclass
+class FoundRow:
+    table: str
+    code: str
+    columns: tuple[str, ...]
+    slots: list[Slot] = field(default_factory=list)
+    label_token: int = 0
+
+
+def slots_between(tokens: list[Token], start: int, stop: int) -> list[Slot]:
+    out = []
+    for tok in tokens[start:stop]:
+        if tok.kind == NUM:
+            out.append(Slot(tok.value, tok.text, tok.glued, tok.unit))
+        elif tok.kind in (BLANK, DASH):
+            out.append(Slot(None, tok.text or None))
+    return out
+
+
+def find_rows(tokens: list[Token], index: LabelIndex, specs, start_char: int = 0, end_char: int | None = None) -> list[FoundRow]:
+    """Locate each spec's label in order and give it the cells up to the next label."""
+    found: list[FoundRow] = []
+    pos = start_char
+    for spec in specs:
+        hit = index.find(spec.pattern, pos, end_char)
+        if hit is None:
+            continue
+        pos = hit.end_char
+        found.append(FoundRow(spec.table, spec.code, spec.columns, label_token=hit.last_token))
+    stop_token = index.token_of(end_char) if end_char is not None and end_char < len(index.text) else len(tokens)
+    for row, nxt in zip(found, found[1:] + [None]):
+        stop = _label_start(tokens, index, nxt) if nxt else _row_end(tokens, row.label_token, stop_token)
+        row.slots = slots_between(tokens, row.label_token + 1, stop)
+    return found
+
+
+def _label_start(tokens: list[Token], index: LabelIndex, row: FoundRow) -> int:
+    # The next row's label may span several text tokens; numbers between them
+    # belong to the previous row only if they come before its first label token.
+    i = row.label_token
+    while i > 0 and tokens[i - 1].kind == TEXT and is_label(tokens[i - 1]):
+        i -= 1
+    return i
+
+
+def _row_end(tokens: list[Token], label_token: int, stop_token: int) -> int:
+    """The last row of a table ends at the next label-like text after its cells."""
+    i = label_token + 1
+    seen_cell = False
+    while i < min(stop_token, len(tokens)):
+        if tokens[i].kind == TEXT:
+            if seen_cell:
+                break
+        else:
+            seen_cell = True
+        i += 1
+    return i
+
+
+# ---------------------------------------------------------------- candidates
+
+def placement_candidates(slots: list[Slot], width: int) -> list[list[Slot | None]]:
+    """Ways to lay the printed cells of a row onto its `width` columns.
+
+    Exactly `width` slots: one way. Fewer numbers than columns: every order-keeping
+    placement, the rest unknown. More numbers than columns: every order-keeping
+    choice of `width` of them (the solver accepts only an outcome all agree on).
+    """
+    if len(slots) == width:
+        return [list(slots)]
+    numbers = [s for s in slots if s.value is not None]
+    if len(numbers) == width:
+        return [numbers]
+    if not numbers:
+        return [[None] * width]
+    if len(numbers) < width:
+        combos = itertools.combinations(range(width), len(numbers))
+        out = []
+        for positions in itertools.islice(combos, MAX_CANDIDATES):
+            row: list[Slot | None] = [None] * width
+            for p, s in zip(positions, numbers):
+                row[p] = s
+            out.append(row)
+        return out
+    return [list(c) for c in itertools.islice(itertools.combinations(numbers, width), MAX_CANDIDATES)]
+
+
+def split_candidates(slots: list[Slot], width: int, with_total: bool) -> list[list[Slot | None]]:
+    """Ways to cut run-together digit strings into `width` cells.
+
+    Each printed number may hold several cells glued together. Cells have no
+    leading zeros (except 0 itself). When `with_total`, the last cell must equal
+    the sum of the others, which prunes almost every split.
+    """
+    digits = [s.raw for s in slots if s.value is not None and s.raw and s.raw.isdigit()]
+    if not digits or len(digits) > width:
+        return []
+    out: list[list[Slot | None]] = []
+
+    def cuts(s: str, parts: int):
+        if parts == 1:
+            if s == "0" or not s.startswith("0"):
+                yield [s]
+            return
+        for k in range(1, len(s) - parts + 2):
+            head = s[:k]
+            if head != "0" and head.startswith("0"):
+                break
+            for rest in cuts(s[k:], parts - 1):
+                yield [head] + rest
+
+    for sizes in _compositions(width, [len(d) for d in digits]):
+        per_token = [list(cuts(d, n)) for d, n in zip(digits, sizes)]
+        for combo in itertools.product(*per_token):
+            cells = [int(x) for part in combo for x in part]
+            if with_total and sum(cells[:-1]) != cells[-1]:
+                continue
+            out.append([Slot(v, str(v), glued=True) for v in cells])
+            if len(out) >= MAX_CANDIDATES:
+                return out
+    return out
+
+
+def _compositions(total: int, maxima: list[int]):
+    """Ways to give each token 1..len(token) cells so they add up to `total`."""
+    if not maxima:
+        if total == 0:
+            yield []
+        return
+    for n in range(1, min(maxima[0], total) + 1):
+        for rest in _compositions(total - n, maxima[1:]):
+            yield [n] + rest

@@ -1,0 +1,149 @@
+"""Agency, year and publication date of a report.
+
+Sources, in order of trust: the title (or an HTML <title>), a phrase such as
+"现公布XX局2020年政府信息公开工作年度报告" in the body, a 来源 line, and the
+signature at the end. Each rule is a regex over normalised text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+AGENCY_SUFFIX = (r"(?:人民政府|政府|办公厅|办公室|委员会|管委会|委|局|厅|院|署|部|办|中心|所|站|队|馆|处|科|"
+                 r"集团|公司|学校|大学|法院|检察院|街道|镇|乡|区|县|市|省|试验区|实验区)")
+_YEAR = r"(20[0-3]\d|19[89]\d)\s*年\s*度?"
+_REPORT = r"政府信息公开(?:工作)?(?:年度)?报告|政府信息公开工作年报|信息公开年报"
+TITLE_RE = re.compile(rf"([\u4e00-\u9fff()]{{2,40}}?)\s*{_YEAR}\s*(?:{_REPORT})")
+YEAR_ONLY_TITLE_RE = re.compile(rf"^\s*{_YEAR}\s*(?:{_REPORT})")
+PERIOD_RE = re.compile(r"统计期限[^。]{0,12}?(20\d\d)\s*年\s*1\s*月\s*1\s*日")
+SOURCE_RE = re.compile(r"来源\s*[:：]\s*([\u4e00-\u9fff]{2,30}" + AGENCY_SUFFIX + ")")
+PUBLISHED_RE = re.compile(r"(?:发布|发文|成文)?(?:时间|日期)\s*[:：]\s*(20\d\d)[-/.年](\d{1,2})[-/.月](\d{1,2})")
+CN_DATE_RE = re.compile(r"(20\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+
+# Words that end a preamble before the agency name in body phrases.
+_LEAD_WORDS = re.compile(r"^.*(?:现公布|现将|现向社会公布|向社会公布|公布|发布|编制|编写|特此|根据|关于|现就|由)")
+
+# Common abbreviations of agency names (expanded so that both forms meet).
+ABBREVIATIONS = {
+    "经信局": "经济和信息化局",
+    "发改委": "发展和改革委员会",
+    "发改局": "发展和改革局",
+    "人社局": "人力资源和社会保障局",
+    "住建局": "住房和城乡建设局",
+    "市监局": "市场监督管理局",
+    "卫健委": "卫生健康委员会",
+    "卫健局": "卫生健康局",
+    "文旅局": "文化和旅游局",
+    "农业农村局": "农业农村局",
+    "自然资源和规划局": "自然资源和规划局",
+}
+
+
+@dataclass
+class Metadata:
+    agency_name_raw: str | None
+    agency_name: str | None
+    year: int | None
+    published_date: date | None
+
+
+def expand_abbreviations(name: str) -> str:
+    for short, full in ABBREVIATIONS.items():
+        if name.endswith(short) and not name.endswith(full):
+            return name[: -len(short)] + full
+    return name
+
+
+def _clean_agency(candidate: str) -> str | None:
+    name = _LEAD_WORDS.sub("", candidate).strip("()")
+    name = re.sub(r"^(?:本|我|该)", "", name)
+    if len(name) < 2 or not re.search(AGENCY_SUFFIX + "$", name):
+        return None
+    return name
+
+
+def _title_lines(text: str, html_title: str | None) -> list[str]:
+    lines = [ln.strip() for ln in text.split("\n")[:15] if ln.strip()]
+    return ([html_title] if html_title else []) + lines
+
+
+def find_agency_and_year(text: str, html_title: str | None = None):
+    """(agency as printed in the title, canonical agency, year) — any may be None."""
+    raw, year = None, None
+    lines = _title_lines(text, html_title)
+    for i, line in enumerate(lines):
+        m = TITLE_RE.search(line)
+        if m and _clean_agency(m.group(1)):
+            raw, year = _clean_agency(m.group(1)), int(m.group(2))
+            break
+        if YEAR_ONLY_TITLE_RE.match(line) and i > 0:  # agency on the line above the year
+            prev = _clean_agency(re.sub(r"\s+", "", lines[i - 1]))
+            if prev:
+                raw, year = prev, int(YEAR_ONLY_TITLE_RE.match(line).group(1))
+                break
+    body_names = [(_clean_agency(m.group(1)), int(m.group(2))) for m in TITLE_RE.finditer(text[:6000])]
+    body_names = [(n, y) for n, y in body_names if n]
+    if raw is None:
+        src = SOURCE_RE.search(text[:3000])
+        raw = src.group(1) if src else (body_names[0][0] if body_names else signature_agency(text))
+    if year is None:
+        year = _year_from_text(text, body_names)
+    canonical = _canonical_name(raw, [n for n, y in body_names if y == year or year is None])
+    return raw, canonical, year
+
+
+def _canonical_name(raw: str | None, body_names: list[str]) -> str | None:
+    """The fullest form of the agency's name the report uses for itself."""
+    if raw is None:
+        return None
+    best = expand_abbreviations(raw)
+    for name in body_names:
+        full = expand_abbreviations(name)
+        if len(full) > len(best) and full.endswith(best):
+            best = full
+    return best
+
+
+def _year_from_text(text: str, body_names) -> int | None:
+    m = PERIOD_RE.search(text)
+    if m:
+        return int(m.group(1))
+    if body_names:
+        return body_names[0][1]
+    years = re.findall(r"(20[0-3]\d)\s*年", text[:5000])
+    if years:
+        return int(max(set(years), key=years.count))
+    return None
+
+
+def signature_agency(text: str) -> str | None:
+    """The agency signing the report: a short line just before a date near the end."""
+    lines = [ln.strip(" ·•\t") for ln in text.strip().split("\n")[-12:]]
+    for i in range(len(lines) - 1, 0, -1):
+        if CN_DATE_RE.search(lines[i]):
+            name = re.sub(r"\s+", "", lines[i - 1])
+            if 2 <= len(name) <= 40 and re.fullmatch(r"[\u4e00-\u9fff()]+" + AGENCY_SUFFIX, name):
+                return name
+    return None
+
+
+def find_published_date(text: str, year: int | None) -> date | None:
+    m = PUBLISHED_RE.search(text[:3000])
+    candidates = [m] if m else []
+    tail = text[-400:]
+    candidates += list(CN_DATE_RE.finditer(tail))[-1:]
+    for c in candidates:
+        try:
+            d = date(int(c.group(1)), int(c.group(2)), int(c.group(3)))
+        except ValueError:
+            continue
+        if year is None or year <= d.year <= year + 2:
+            return d
+    return None
+
+
+def read_metadata(text: str, html_title: str | None = None) -> Metadata:
+    raw, canonical, year = find_agency_and_year(text, html_title)
+    return Metadata(raw, canonical, year, find_published_date(text, year))

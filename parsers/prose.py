@@ -1,0 +1,75 @@
+"""Pre-2019 reports: figures stated in prose, read by phrase patterns.
+
+Each legacy fact has a few phrasings; the first match in the text wins and the
+matched sentence fragment is kept as the cell's raw text. Facts a report does
+not state stay absent (not 0). The crosswalk to the 2019 codes is a dbt seed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from parsers.tables import Cell
+
+_N = r"\s*(\d+)\s*"
+_UNIT = r"(?:件|条|个|份|宗)"
+
+LEGACY_PATTERNS: dict[str, list[str]] = {
+    "applications_received": [
+        rf"(?:受理|收到)[^。;,]{{0,16}}?(?:信息公开|公开信息)[^。;,]{{0,6}}?申请{_N}{_UNIT}",
+        rf"(?:受理|收到)[^。;]{{0,10}}?申请(?:总)?数{_N}",
+    ],
+    "applications_answered": [rf"(?:共)?(?:办理)?答复{_N}{_UNIT}", rf"答复总数{_N}"],
+    "carried_forward": [rf"转(?:结)?下一?年(?:度)?(?:办理|继续办理)?(?:答复)?{_N}{_UNIT}"],
+    "already_public": [rf"属于已(?:主动)?公开(?:范围)?的?{_N}{_UNIT}"],
+    "granted": [rf"(?<!部分)同意公开(?:答复)?(?:数)?{_N}{_UNIT}?"],
+    "partially_granted": [rf"(?:同意)?部分公开(?:答复)?(?:数)?{_N}{_UNIT}?"],
+    "denied": [rf"不予公开(?:答复)?(?:数)?{_N}{_UNIT}", rf"否决公开答复总数{_N}"],
+    "denied_state_secret": [rf"国家秘密(?:的)?{_N}{_UNIT}"],
+    "denied_trade_secret": [rf"商业秘密(?:的)?{_N}{_UNIT}"],
+    "denied_personal_privacy": [rf"个人隐私(?:的)?{_N}{_UNIT}"],
+    "denied_process_info": [rf"过程性信息(?:的)?{_N}{_UNIT}"],
+    "denied_not_this_agency": [rf"不属于本(?:行政)?机关(?:公开范围|职责范围)?(?:的)?{_N}{_UNIT}"],
+    "denied_not_exist": [rf"(?:申请)?信息不存在(?:的)?{_N}{_UNIT}"],
+    "denied_unclear_or_redirected": [rf"申请内容不明确(?:或转其他途径办理)?(?:的)?{_N}{_UNIT}"],
+    "denied_other": [rf"其他原因(?:的)?{_N}{_UNIT}"],
+    "administrative_reviews": [rf"行政复议(?:申请|案件)?(?:数)?{_N}{_UNIT}"],
+    "lawsuits": [rf"行政诉讼(?:案件)?(?:数)?{_N}{_UNIT}"],
+}
+# Statements of "none" (无 / 未 / 没有 …) that make a fact zero.
+ZERO_PATTERNS: dict[str, str] = {
+    "applications_received": r"(?:没有|未|无)(?:收到|受理)[^。]{0,12}申请",
+    "administrative_reviews": r"(?:没有|未|无)(?:发生|收到|出现)?[^。]{0,20}行政复议",
+    "lawsuits": r"(?:没有|未|无)(?:发生|收到|出现)?[^。]{0,30}行政诉讼",
+}
+DISCLOSURE_PATTERNS: dict[tuple[str, str], list[str]] = {
+    ("proactive_items", "count"): [rf"主动公开(?:政府)?信息{_N}{_UNIT}"],
+}
+ZERO_DISCLOSURE = {("fees_collected", "amount_yuan"): r"(?:未|没有|无)收取(?:任何)?费用|不收取费用|无收费"}
+
+
+def read_prose(text: str) -> list[Cell]:
+    flat = re.sub(r"\s+", "", text)
+    cells = []
+    for fact, patterns in LEGACY_PATTERNS.items():
+        cell = _first_number(flat, patterns, "legacy", fact, "total")
+        if cell is None and fact in ZERO_PATTERNS and (m := re.search(ZERO_PATTERNS[fact], flat)):
+            cell = Cell("legacy", fact, "total", 0, m.group(0))
+        if cell:
+            cells.append(cell)
+    for (item, measure), patterns in DISCLOSURE_PATTERNS.items():
+        cell = _first_number(flat, patterns, "disclosure", item, measure)
+        if cell:
+            cells.append(cell)
+    for (item, measure), pattern in ZERO_DISCLOSURE.items():
+        if m := re.search(pattern, flat):
+            cells.append(Cell("disclosure", item, measure, 0, m.group(0)))
+    return cells
+
+
+def _first_number(flat: str, patterns: list[str], table: str, row: str, col: str) -> Cell | None:
+    hits = [m for p in patterns if (m := re.search(p, flat))]
+    if not hits:
+        return None
+    m = min(hits, key=lambda h: h.start())
+    return Cell(table, row, col, int(m.group(1)), m.group(0))

@@ -1,0 +1,115 @@
+"""One report file → its row of raw.reports, its cells and its issues."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from parsers.decode import decode_bytes
+from parsers.form import LabelIndex
+from parsers.metadata import read_metadata
+from parsers.normalize import normalize_text
+from parsers.prose import read_prose
+from parsers.regions import resolve_region
+from parsers.tables import Cell, Issue, detect_template, read_table2, read_table3_and_4
+from parsers.tokens import detect_layout, html_title, split_cells, tokenize
+
+MAX_BYTES = 20 * 1024 * 1024  # larger files are recorded, not read: no report is that long
+REPORT_MARKERS = ("政府信息公开", "信息公开")
+
+
+@dataclass
+class ParsedReport:
+    report: dict
+    cells: list[Cell] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+
+
+def report_id_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def parse_report(data: bytes, source_file: str) -> ParsedReport:
+    """Never raises for bad input: every problem becomes an issue on the record."""
+    report = {
+        "report_id": report_id_of(data), "source_file": source_file, "file_size_bytes": len(data),
+        "encoding": None, "layout": "unknown", "template": None, "agency_name_raw": None,
+        "agency_name": None, "year": None, "published_date": None, "province": None, "city": None,
+        "county": None, "adcode": None, "admin_level": "other", "parse_status": "failed",
+    }
+    parsed = ParsedReport(report)
+    if len(data) > MAX_BYTES:
+        return _fail(parsed, "file_too_large", f"{len(data):,} bytes is over the {MAX_BYTES:,}-byte limit for one report")
+    decoded = decode_bytes(data)
+    if decoded.text is None:
+        report["layout"] = "pdf" if decoded.kind == "pdf" else "unknown"
+        check = {"pdf": "unsupported_format", "empty": "empty_file"}.get(decoded.kind, "undecodable")
+        return _fail(parsed, check, decoded.reason)
+    report["encoding"] = decoded.encoding
+    if "\x00" in decoded.text:
+        parsed.issues.append(Issue("warning", "nul_bytes", None, "the text holds NUL bytes; they were removed"))
+    text = normalize_text(decoded.text.replace("\x00", ""))
+    _read_text(parsed, text, source_file)
+    return parsed
+
+
+def _fail(parsed: ParsedReport, check: str, message: str) -> ParsedReport:
+    parsed.issues.append(Issue("error", check, None, message))
+    return parsed
+
+
+def _read_text(parsed: ParsedReport, text: str, source_file: str) -> None:
+    report = parsed.report
+    layout = detect_layout(text, source_file)
+    report["layout"] = layout
+    title = html_title(text) if layout == "html" else None
+    cells_text = split_cells(text, layout)
+    plain = "\n".join(c for c in cells_text if c) if layout == "html" else text
+    meta = read_metadata(plain, title)
+    report.update(agency_name_raw=meta.agency_name_raw, agency_name=meta.agency_name,
+                  year=meta.year, published_date=meta.published_date)
+    region = resolve_region(meta.agency_name, plain[:3000])
+    report.update(province=region.province, city=region.city, county=region.county,
+                  adcode=region.adcode, admin_level=region.admin_level)
+    if not any(m in plain for m in REPORT_MARKERS):
+        _fail(parsed, "not_a_report", "no mention of 政府信息公开: this does not look like an annual OGI report")
+        return
+    _missing_metadata(parsed, meta)
+    tokens = tokenize(cells_text, explicit_blanks=layout in ("html", "markdown"))
+    index = LabelIndex(tokens)
+    template = detect_template(index)
+    if template is None and (meta.year is None or meta.year < 2019):
+        report["template"] = "pre2019"
+        if layout != "prose":
+            report["layout"] = "prose"
+        parsed.cells = read_prose(plain)
+        report["parse_status"] = "partial" if parsed.cells else "failed"
+        if not parsed.cells:
+            _fail(parsed, "no_figures", "pre-2019 report: no figure on applications, reviews or suits was recognised")
+        return
+    report["template"] = template or ("2021" if meta.year and meta.year >= 2021 else "2019")
+    if template is None:
+        parsed.issues.append(Issue("warning", "template_from_year", None,
+                                   f"no template marker in the tables; assumed {report['template']} from the year"))
+    for read in (read_table2(tokens, index, report["template"]), read_table3_and_4(tokens, index, report["template"])):
+        parsed.cells.extend(read.cells)
+        parsed.issues.extend(read.issues)
+    report["parse_status"] = _status(parsed)
+
+
+def _missing_metadata(parsed: ParsedReport, meta) -> None:
+    if meta.agency_name is None:
+        parsed.issues.append(Issue("error", "agency_not_found", None, "no agency name in the title, body, source line or signature"))
+    if meta.year is None:
+        parsed.issues.append(Issue("error", "year_not_found", None, "no report year in the title or the 统计期限"))
+
+
+def _status(parsed: ParsedReport) -> str:
+    counts = [c for c in parsed.cells if c.table_name in ("applications", "outcomes", "litigation")]
+    if not counts or all(c.value is None for c in counts):
+        return "failed"
+    if any(i.severity == "error" for i in parsed.issues) or any(c.value is None for c in counts):
+        return "partial"
+    if any(c.is_imputed for c in parsed.cells):
+        return "repaired"
+    return "ok"

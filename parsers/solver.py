@@ -1,0 +1,206 @@
+"""Choose and complete table cells with the identities of the national form.
+
+A row whose printed cells do not map one-to-one onto its columns (blank cells
+that the layout does not show, an extra number, digits run together) has
+several *candidate* readings. The solver keeps the readings under which the
+identities hold, fills a blank only when an identity determines it, and accepts
+an answer only when every surviving reading agrees. Otherwise the row stays
+NULL and the caller records why: no silent guess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+Key = tuple[str, str, str]  # (table, row_code, col_code)
+Vector = tuple[int | None, ...]
+
+MAX_NODES = 200_000
+
+
+@dataclass(frozen=True)
+class Identity:
+    check_name: str
+    location: str
+    terms: tuple[tuple[Key, int], ...]  # Σ coef·value = 0
+
+
+@dataclass
+class RowInput:
+    keys: list[Key]
+    candidates: list[Vector]  # printed values laid onto the columns (None = not printed)
+    ambiguous_reason: str | None = None
+
+
+@dataclass
+class Option:
+    values: Vector
+    imputed: tuple[str | None, ...]  # the identity that determined each cell
+
+
+@dataclass
+class SolveResult:
+    values: dict[Key, int | None] = field(default_factory=dict)
+    imputed: dict[Key, str] = field(default_factory=dict)  # key → identity that determined it
+    broken: list[Identity] = field(default_factory=list)
+    unresolved_rows: list[tuple[list[Key], str]] = field(default_factory=list)
+
+
+def propagate(values: dict[Key, int | None], identities: list[Identity]):
+    """Fill unknowns that an identity determines. Returns (values, imputed, conflict)."""
+    values = dict(values)
+    imputed: dict[Key, str] = {}
+    changed = True
+    while changed:
+        changed = False
+        for ident in identities:
+            if any(k not in values for k, _ in ident.terms):
+                continue  # a row of this identity is absent: it says nothing
+            unknown = [(k, c) for k, c in ident.terms if values[k] is None]
+            if not unknown:
+                continue
+            rest = sum(c * values[k] for k, c in ident.terms if values[k] is not None)
+            if len(unknown) == 1:
+                k, c = unknown[0]
+                if rest % c or -rest // c < 0:
+                    return values, imputed, True
+                values[k] = -rest // c
+                imputed[k] = ident.check_name
+                changed = True
+            elif len({c for _, c in unknown}) == 1:
+                need = -rest // unknown[0][1] if rest % unknown[0][1] == 0 else -1
+                if need < 0:
+                    return values, imputed, True
+                if need == 0:  # non-negative counts adding up to zero are all zero
+                    for k, _ in unknown:
+                        values[k] = 0
+                        imputed[k] = ident.check_name
+                    changed = True
+    return values, imputed, False
+
+
+def broken_identities(values: dict[Key, int | None], identities: list[Identity]) -> list[Identity]:
+    out = []
+    for ident in identities:
+        if any(k not in values or values[k] is None for k, _ in ident.terms):
+            continue
+        if sum(c * values[k] for k, c in ident.terms) != 0:
+            out.append(ident)
+    return out
+
+
+def _feasible(values: dict[Key, int | None], identities: list[Identity]) -> bool:
+    """Can non-negative values for the unknowns still satisfy every identity?"""
+    for ident in identities:
+        pos = neg = 0
+        pos_open = neg_open = False
+        for k, c in ident.terms:
+            v = values.get(k)
+            if v is None:
+                if c > 0:
+                    pos_open = True
+                else:
+                    neg_open = True
+            elif c > 0:
+                pos += c * v
+            else:
+                neg -= c * v
+        if pos_open and neg_open:
+            continue
+        if not pos_open and not neg_open and pos != neg:
+            return False
+        if pos_open and not neg_open and pos > neg:
+            return False
+        if neg_open and not pos_open and neg > pos:
+            return False
+    return True
+
+
+def _row_options(row: RowInput, identities: list[Identity]) -> list[Option]:
+    """Candidate readings of one row, completed by the identities inside the row.
+
+    Readings that the row's own identities fully determine are preferred over
+    readings that leave cells unknown; identical completions are merged.
+    """
+    local = [i for i in identities if all(k in row.keys for k, _ in i.terms)]
+    seen: dict[Vector, Option] = {}
+    for cand in row.candidates:
+        start = dict(zip(row.keys, cand))
+        done, imputed, conflict = propagate(start, local)
+        if conflict or broken_identities(done, local):
+            continue
+        vec = tuple(done[k] for k in row.keys)
+        seen.setdefault(vec, Option(vec, tuple(imputed.get(k) for k in row.keys)))
+    options = list(seen.values())
+    determined = [o for o in options if None not in o.values]
+    return determined or options
+
+
+def solve(rows: list[RowInput], identities: list[Identity]) -> SolveResult:
+    result = SolveResult()
+    fixed: dict[Key, int | None] = {}
+    printed_none: dict[Key, str] = {}
+    choices: list[tuple[RowInput, list[Option]]] = []
+
+    for row in rows:
+        if len(row.candidates) == 1:
+            for k, v in zip(row.keys, row.candidates[0]):
+                fixed[k] = v
+            continue
+        options = _row_options(row, identities)
+        if len(options) == 1:
+            for k, v, imp in zip(row.keys, options[0].values, options[0].imputed):
+                fixed[k] = v
+                if imp:
+                    printed_none[k] = imp
+        elif not options:
+            fixed.update(dict.fromkeys(row.keys))
+            result.unresolved_rows.append((row.keys, f"{row.ambiguous_reason}; no reading satisfies the identities"))
+        else:
+            choices.append((row, options))
+
+    if not choices:
+        return _finish(fixed, printed_none, identities, result)
+
+    choices.sort(key=lambda c: len(c[1]))
+    solutions: dict[tuple, tuple[dict, set]] = {}
+    nodes = 0
+
+    def dfs(i: int, values: dict[Key, int | None], guessed: dict[Key, str]) -> bool:
+        nonlocal nodes
+        nodes += 1
+        if nodes > MAX_NODES or len(solutions) > 1:
+            return False
+        if i == len(choices):
+            done, _, conflict = propagate(values, identities)
+            if not conflict and not broken_identities(done, identities) and None not in done.values():
+                solutions.setdefault(tuple(sorted(done.items())), (values, guessed))
+            return True
+        row, options = choices[i]
+        for opt in options:
+            trial = dict(values)
+            trial.update(zip(row.keys, opt.values))
+            if _feasible(trial, identities):
+                dfs(i + 1, trial, guessed | {k: imp for k, imp in zip(row.keys, opt.imputed) if imp})
+        return True
+
+    dfs(0, dict(fixed), {})
+    if len(solutions) == 1 and nodes <= MAX_NODES:
+        values, guessed = next(iter(solutions.values()))
+        return _finish(values, printed_none | guessed, identities, result)
+    why = "several readings satisfy the identities" if len(solutions) > 1 else (
+        "too many readings to check" if nodes > MAX_NODES else "no reading satisfies the identities")
+    for row, _ in choices:
+        fixed.update(dict.fromkeys(row.keys))
+        result.unresolved_rows.append((row.keys, f"{row.ambiguous_reason}; {why}"))
+    return _finish(fixed, printed_none, identities, result)
+
+
+def _finish(values, printed_none, identities, result: SolveResult) -> SolveResult:
+    done, imputed, conflict = propagate(values, identities)
+    if conflict:  # keep what was printed; the broken identity is reported below
+        done, imputed = dict(values), {}
+    result.values = done
+    result.imputed = {**printed_none, **imputed}
+    result.broken = broken_identities(done, identities)
+    return result

@@ -1,0 +1,207 @@
+"""Layout detection and tokenising: one report → a flat stream of tokens.
+
+Layouts differ only in how cells are separated (newline, `|`, tab, spaces,
+HTML cells, nothing at all). After tokenising, every layout is read by the
+same form reader (`parsers.form`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+TEXT, NUM, BLANK, DASH = "text", "num", "blank", "dash"
+
+# Cells that stand for "nothing" in Chinese statistical tables. They are kept
+# as explicit NULL slots (never read as 0): an identity may later determine them.
+DASH_WORDS = frozenset({"-", "—", "——", "/", "无", "--", "－"})
+
+_PIECES = re.compile(r"\d+(?:\.\d+)?|\D+")
+_UNIT = re.compile(r"^(万元|元|件|条|个|项|次|人次|笔)")
+_STARTS_ROW = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d{1,2}[.、]\D)")
+_ENUMERATOR_AFTER = re.compile(r"^[.、．]\s*[^\d\s]")  # "1.属于…", "2、重复…"
+
+
+@dataclass
+class Token:
+    kind: str
+    text: str
+    value: float | int | None = None
+    glued: bool = False      # digits touching non-space text on a side: may hold several cells
+    unit: str | None = None  # unit printed right after a number (万元, 元, 件 …)
+
+
+def detect_layout(text: str, file_name: str) -> str:
+    name = file_name.lower()
+    if name.endswith((".html", ".htm")) or re.search(r"<(table|html|body|td)\b", text[:20000], re.I):
+        return "html"
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    if not lines:
+        return "unknown"
+    md_rows = sum(1 for ln in lines if ln.lstrip().startswith("|") and ln.rstrip().endswith("|"))
+    if name.endswith(".md") or (md_rows >= 5 and any(re.match(r"^\s*\|[\s:|-]+\|\s*$", ln) for ln in lines)):
+        return "markdown"
+    pipe_rows = sum(1 for ln in lines if ln.rstrip().endswith("|"))
+    tab_rows = sum(1 for ln in lines if "\t" in ln.strip())
+    num_lines = sum(1 for ln in lines if re.fullmatch(r"\s*\d+(\.\d+)?\s*", ln))
+    glued_runs = len(re.findall(r"[\u4e00-\u9fff)]\d{5,}[\u4e00-\u9fff(]", text))
+    spaced_rows = len(re.findall(r"(?:^|\s)\d+(?:[ ]\d+){4,}(?=\s|$)", text))
+    if pipe_rows >= 20:
+        return "pipe"
+    if tab_rows >= 10:
+        return "tab"
+    if num_lines >= 20:
+        return "cell_per_line"
+    if glued_runs >= 3:
+        return "run_together"
+    if spaced_rows >= 5:
+        return "space_separated"
+    return "prose"
+
+
+def split_cells(text: str, layout: str) -> list[str | None]:
+    """Cells in reading order; None marks a cell the layout shows as empty."""
+    if layout == "html":
+        return html_cells(text)
+    if layout == "markdown":
+        return markdown_cells(text)
+    return [c for c in re.split(r"[\n\t|]", text) if c.strip()]
+
+
+def markdown_cells(text: str) -> list[str | None]:
+    cells: list[str | None] = []
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if re.fullmatch(r"\|?[\s:|-]+\|?", stripped) and "-" in stripped:
+            continue  # the |---|---| separator row
+        if stripped.startswith("|"):
+            parts = stripped.strip("|").split("|")
+            cells.extend(p if p.strip() else None for p in parts)
+        elif stripped:
+            cells.append(stripped.lstrip("#").strip())
+    return cells
+
+
+class _HtmlCells(HTMLParser):
+    """Collects text in document order; each table cell is one entry ("" if empty)."""
+
+    _SKIP = {"script", "style", "head", "title", "nav", "footer"}
+    _BREAKS = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.cells: list[str | None] = []
+        self._buf: list[str] = []
+        self._in_cell = False
+        self._skip = 0
+
+    def _flush(self, force: bool = False) -> None:
+        text = "".join(self._buf).strip()
+        self._buf = []
+        if text or force:
+            self.cells.append(text or None)
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self._SKIP:
+            self._skip += 1
+        elif tag in ("td", "th"):
+            self._flush()
+            self._in_cell = True
+        elif tag in self._BREAKS and not self._in_cell:
+            self._flush()
+
+    def handle_endtag(self, tag):
+        if tag in self._SKIP:
+            self._skip = max(0, self._skip - 1)
+        elif tag in ("td", "th"):
+            self._flush(force=True)
+            self._in_cell = False
+        elif tag in self._BREAKS and not self._in_cell:
+            self._flush()
+
+    def handle_data(self, data):
+        if not self._skip:
+            self._buf.append(data)
+
+
+def html_cells(text: str) -> list[str | None]:
+    parser = _HtmlCells()
+    parser.feed(text)
+    parser.close()
+    parser._flush()
+    return parser.cells
+
+
+def html_title(text: str) -> str | None:
+    m = re.search(r"<title[^>]*>(.*?)</title>", text, re.I | re.S)
+    return m.group(1).strip() if m else None
+
+
+def tokenize(cells: list[str | None], explicit_blanks: bool) -> list[Token]:
+    tokens: list[Token] = []
+    for cell in cells:
+        if cell is None:
+            if explicit_blanks:
+                tokens.append(Token(BLANK, ""))
+            continue
+        _tokenize_cell(cell, tokens)
+    return tokens
+
+
+def _tokenize_cell(cell: str, out: list[Token]) -> None:
+    words = cell.split()
+    text_run: list[str] = []
+
+    def flush_text() -> None:
+        if text_run:
+            out.append(Token(TEXT, "".join(text_run)))
+            text_run.clear()
+
+    for word in words:
+        if _STARTS_ROW.match(word):  # a new row label starts: do not glue it to the text before
+            flush_text()
+        if re.fullmatch(r"\d{1,2}[.、]", word):  # "1." standing alone before its label
+            text_run.append(word)
+            continue
+        if word in DASH_WORDS:
+            flush_text()
+            out.append(Token(DASH, word))
+            continue
+        if re.fullmatch(r"\d{1,3}(,\d{3})+", word):  # thousands separators
+            word = word.replace(",", "")
+        if re.fullmatch(r"[-—]\d+", word):  # 本年增/减 may be negative
+            flush_text()
+            out.append(Token(NUM, word, -int(word[1:])))
+            continue
+        pieces = _PIECES.findall(word)
+        for i, piece in enumerate(pieces):
+            if not piece[0].isdigit():
+                text_run.append(piece)
+                continue
+            before = pieces[i - 1] if i else ""
+            after = pieces[i + 1] if i + 1 < len(pieces) else ""
+            if _is_label_number(piece, before, after):
+                text_run.append(piece)
+                continue
+            unit_match = _UNIT.match(after)
+            flush_text()
+            value = float(piece) if "." in piece else int(piece)
+            glued = bool(before) or (bool(after) and not unit_match)
+            out.append(Token(NUM, piece, value, glued=glued, unit=unit_match.group(1) if unit_match else None))
+    flush_text()
+
+
+def _is_label_number(piece: str, before: str, after: str) -> bool:
+    """Digits that belong to a label, not to a cell: enumerators, years, codes."""
+    if after.startswith("%"):
+        return True
+    if before.endswith(("(", "[", "第")) or after.startswith((")", "号", "]")):
+        return True
+    if after.startswith("年") and len(piece) == 4:
+        return True
+    if _ENUMERATOR_AFTER.match(after) and len(piece) <= 2 and not before[-1:].isdigit():
+        return True
+    if after.startswith(("月", "日")) and len(piece) <= 2:
+        return True
+    return False
