@@ -34,7 +34,7 @@ def parse_report(data: bytes, source_file: str) -> ParsedReport:
     report = {
         "report_id": report_id_of(data), "source_file": source_file, "file_size_bytes": len(data),
         "encoding": None, "layout": "unknown", "template": None, "agency_name_raw": None,
-        "agency_name": None, "year": None, "published_date": None, "province": None, "city": None,
+        "agency_name": None, "agency_key": None, "year": None, "published_date": None, "province": None, "city": None,
         "county": None, "adcode": None, "admin_level": "other", "parse_status": "failed",
     }
     parsed = ParsedReport(report)
@@ -51,6 +51,19 @@ def parse_report(data: bytes, source_file: str) -> ParsedReport:
     text = normalize_text(decoded.text.replace("\x00", ""))
     _read_text(parsed, text, source_file)
     return parsed
+
+
+def agency_key(name: str | None, region) -> str | None:
+    """Identity of an agency across reports: its division code plus its name
+    without the division names in front (滁州市南谯区经济和信息化局 and
+    南谯区经信局 both give '341103|经济和信息化局')."""
+    if not name:
+        return None
+    core = name
+    for division in (region.province, region.city, region.county):
+        if division and core.startswith(division):
+            core = core[len(division):]
+    return f"{region.adcode or ''}|{core or name}"
 
 
 def _fail(parsed: ParsedReport, check: str, message: str) -> ParsedReport:
@@ -70,7 +83,8 @@ def _read_text(parsed: ParsedReport, text: str, source_file: str) -> None:
                   year=meta.year, published_date=meta.published_date)
     region = resolve_region(meta.agency_name, plain[:3000])
     report.update(province=region.province, city=region.city, county=region.county,
-                  adcode=region.adcode, admin_level=region.admin_level)
+                  adcode=region.adcode, admin_level=region.admin_level,
+                  agency_key=agency_key(meta.agency_name, region))
     if not any(m in plain for m in REPORT_MARKERS):
         _fail(parsed, "not_a_report", "no mention of 政府信息公开: this does not look like an annual OGI report")
         return

@@ -15,6 +15,7 @@ REPORTS_SCHEMA = {
     "template": pl.String,
     "agency_name_raw": pl.String,
     "agency_name": pl.String,
+    "agency_key": pl.String,
     "year": pl.Int32,
     "published_date": pl.Date,
     "province": pl.String,
