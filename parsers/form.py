@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from parsers.tokens import BLANK, DASH, NUM, TEXT, Token
 
 _SEP, _BARRIER = "\x1f", "\x1e"
-MAX_LABEL_CHARS = 80
+MAX_LABEL_CHARS = 200  # table headers glued to a label can be long; prose is told by its 。
 MAX_CANDIDATES = 5000
 
 

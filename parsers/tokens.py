@@ -20,6 +20,8 @@ DASH_WORDS = frozenset({"-", "—", "——", "/", "无", "--", "－"})
 _PIECES = re.compile(r"\d+(?:\.\d+)?|\D+")
 _UNIT = re.compile(r"^(万元|元|件|条|个|项|次|人次|笔)")
 _STARTS_ROW = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d{1,2}[.、]\D)")
+# Inside run-together text a row label starts at "二、" or "(三)": cut there.
+_ROW_START_INSIDE = re.compile(r"(?=[一二三四五六七八九十]、|\([一二三四五六七八九十]\))")
 _ENUMERATOR_AFTER = re.compile(r"^[.、．]\s*[^\d\s]")  # "1.属于…", "2、重复…"
 
 
@@ -174,7 +176,7 @@ def _tokenize_cell(cell: str, out: list[Token]) -> None:
             flush_text()
             out.append(Token(NUM, word, -int(word[1:])))
             continue
-        pieces = _PIECES.findall(word)
+        pieces = [q for p in _PIECES.findall(word) for q in _ROW_START_INSIDE.split(p) if q]
         for i, piece in enumerate(pieces):
             if not piece[0].isdigit():
                 text_run.append(piece)
@@ -183,6 +185,14 @@ def _tokenize_cell(cell: str, out: list[Token]) -> None:
             after = pieces[i + 1] if i + 1 < len(pieces) else ""
             if _is_label_number(piece, before, after):
                 text_run.append(piece)
+                continue
+            if len(piece) > 2 and "." not in piece and _ENUMERATOR_AFTER.match(after):
+                # Run-together text: "…00000002.其他法律…" ends a row's digits with the
+                # next label's enumerator. Rows of this form are numbered 1-8: one digit.
+                piece, enumerator = piece[:-1], piece[-1]
+                flush_text()
+                out.append(Token(NUM, piece, int(piece), glued=True))
+                text_run.append(enumerator)
                 continue
             unit_match = _UNIT.match(after)
             flush_text()
