@@ -89,7 +89,7 @@ def _read_text(parsed: ParsedReport, text: str, source_file: str) -> None:
         _fail(parsed, "not_a_report", "no mention of 政府信息公开: this does not look like an annual OGI report")
         return
     _missing_metadata(parsed, meta)
-    tokens = tokenize(cells_text, explicit_blanks=layout in ("html", "markdown"))
+    tokens = tokenize(cells_text, explicit_cells=layout in ("html", "markdown"))
     index = LabelIndex(tokens)
     template = detect_template(index)
     if template is None and (meta.year is None or meta.year < 2019):

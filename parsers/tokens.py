@@ -140,12 +140,28 @@ def html_title(text: str) -> str | None:
     return m.group(1).strip() if m else None
 
 
-def tokenize(cells: list[str | None], explicit_blanks: bool) -> list[Token]:
+_WHOLE_NUMBER_CELL = re.compile(r"\s*(-?\d+(?:\.\d+)?)\s*(万元|元|件|条|个|项|次|人次|笔)?\s*")
+
+
+def tokenize(cells: list[str | None], explicit_cells: bool) -> list[Token]:
+    """`explicit_cells` (HTML, Markdown): the layout marks every cell, so an empty
+    cell is an explicit blank and a cell is a number only if it is all number
+    (a header cell such as 数据1 is a label, not a 1)."""
     tokens: list[Token] = []
     for cell in cells:
         if cell is None:
-            if explicit_blanks:
+            if explicit_cells:
                 tokens.append(Token(BLANK, ""))
+            continue
+        if explicit_cells:
+            m = _WHOLE_NUMBER_CELL.fullmatch(cell.replace(",", ""))
+            if m:
+                value = float(m.group(1)) if "." in m.group(1) else int(m.group(1))
+                tokens.append(Token(NUM, m.group(1), value, unit=m.group(2)))
+            elif cell.strip() in DASH_WORDS:
+                tokens.append(Token(DASH, cell.strip()))
+            else:
+                tokens.append(Token(TEXT, cell.strip()))
             continue
         _tokenize_cell(cell, tokens)
     return tokens
