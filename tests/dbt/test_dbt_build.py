@@ -39,7 +39,7 @@ create schema raw;
 create table raw.reports (
     report_id varchar not null unique, source_file varchar not null unique,
     file_size_bytes bigint not null, encoding varchar, layout varchar not null,
-    template varchar, agency_name_raw varchar, agency_name varchar, year integer,
+    template varchar, agency_name_raw varchar, agency_name varchar, agency_key varchar, year integer,
     published_date date, province varchar, city varchar, county varchar,
     adcode varchar, admin_level varchar not null, parse_status varchar not null
 );
@@ -64,7 +64,8 @@ def report(report_id, source_file, agency, year, template, status, loc, layout="
     return dict(
         report_id=report_id, source_file=source_file, file_size_bytes=1000 + len(report_id),
         encoding=encoding, layout=layout, template=template, agency_name_raw=agency,
-        agency_name=agency, year=year, published_date=published,
+        agency_name=agency, agency_key=agency and f"{loc.get('adcode') or ''}|{agency}",
+        year=year, published_date=published,
         province=loc.get("province"), city=loc.get("city"), county=loc.get("county"),
         adcode=loc.get("adcode"), admin_level=loc.get("admin_level", "other"),
         parse_status=status,
@@ -291,7 +292,8 @@ def test_dim_agency(built):
     assert [r[:5] for r in rows] == [("南充市统计局", "四川省", "南充市", "city", "511300"),
                                       ("泸州市统计局", "四川省", "泸州市", "city", "510500")]
     import hashlib
-    assert rows[1][5] == hashlib.md5(AGENCY_A.encode()).hexdigest()[:16]
+    # agency_id hashes the parser's agency_key ("adcode|name"), not the display name
+    assert rows[1][5] == hashlib.md5(f"510500|{AGENCY_A}".encode()).hexdigest()[:16]
 
 
 def test_applications_pivot(built):

@@ -1,5 +1,5 @@
--- 机关 (intermediate): one row per canonical agency name.
--- agency_id = first 16 hex digits of md5(agency_name).
+-- 机关 (intermediate): one row per agency (agency_key from the parser).
+-- agency_id = first 16 hex digits of md5(agency_key).
 -- The location (province, city, county, adcode, admin_level) is taken as one tuple, so
 -- that a city always belongs to its province: the tuple found in most of the agency's
 -- reports, preferring tuples that resolve at least one division over fully unresolved
@@ -7,10 +7,10 @@
 -- year, then alphabetical order (deterministic).
 with reports as (
     select
-        {{ agency_id('agency_name') }} as agency_id,
+        {{ agency_id('agency_key') }} as agency_id,
         agency_name, year, province, city, county, adcode, admin_level
     from {{ ref('stg_reports') }}
-    where agency_name is not null
+    where agency_key is not null
 ),
 
 locations as (
@@ -39,7 +39,9 @@ ranked as (
 names as (
     select
         agency_id,
-        min(agency_name) as agency_name,
+        -- the fullest name the agency uses in its latest year (names of one agency differ
+        -- in abbreviation and in the divisions written in front)
+        arg_max(agency_name, year * 1000 + length(agency_name)) as agency_name,
         count(*) as report_count,
         min(year) as first_year,
         max(year) as last_year

@@ -11,7 +11,7 @@
 with reports as (
     select
         report_id,
-        case when agency_name is not null then {{ agency_id('agency_name') }} end as agency_id,
+        case when agency_key is not null then {{ agency_id('agency_key') }} end as agency_id,
         year,
         parse_status,
         published_date

@@ -8,6 +8,7 @@ select
     cast(template as varchar)         as template,
     cast(agency_name_raw as varchar)  as agency_name_raw,
     cast(agency_name as varchar)      as agency_name,
+    cast(agency_key as varchar)       as agency_key,
     cast(year as integer)             as year,
     cast(published_date as date)      as published_date,
     cast(province as varchar)         as province,
