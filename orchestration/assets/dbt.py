@@ -1,0 +1,110 @@
+"""The dbt project as Dagster assets: one `dbt build` (models, seeds, tests)."""
+
+import contextlib
+import os
+import shutil
+import time
+from pathlib import Path
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from dagster import AssetExecutionContext, Failure, ResourceParam
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt.asset_utils import group_from_dbt_resource_props_fallback_to_directory
+
+from orchestration.dbt_project import ensure_manifest
+from orchestration.progress import Progress
+from orchestration.resources import WarehouseConfig
+
+dbt_project = ensure_manifest()
+
+
+class OgiDbtTranslator(DagsterDbtTranslator):
+    """Default keys (sources carry meta.dagster.asset_key raw/*; models are
+    [schema, name] when a schema is configured); groups by folder (staging, marts...)."""
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props.get("resource_type") == "seed":
+            return "seeds"
+        return group_from_dbt_resource_props_fallback_to_directory(dbt_resource_props) or "dbt"
+
+
+KEEP_TARGETS = 5
+TARGET_MAX_AGE_S = 3600
+
+
+def prune_old_targets(target_root: Path, keep: int = KEEP_TARGETS) -> None:
+    """dagster-dbt writes each invocation into target/<op>-<run>-<uuid>/; keep the
+    newest few and anything younger than an hour (another build may be using it)."""
+    dirs = sorted(
+        (p for p in target_root.glob("ogi_dbt-*") if p.is_dir()),
+        key=lambda p: p.stat().st_mtime, reverse=True,
+    )
+    now = time.time()
+    for p in dirs[keep:]:
+        if now - p.stat().st_mtime > TARGET_MAX_AGE_S:
+            shutil.rmtree(p, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _env(**values: str) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _failed_nodes(run_results: Mapping[str, Any]) -> list[str]:
+    out = []
+    for r in run_results.get("results", []):
+        if r.get("status") in ("error", "fail", "runtime error"):
+            msg = " ".join((r.get("message") or "").split())
+            out.append(f"{r.get('unique_id')} ({r.get('status')}{': ' + msg if msg else ''})")
+    return out
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    name="ogi_dbt",
+    dagster_dbt_translator=OgiDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
+)
+def ogi_dbt(
+    context: AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseConfig,
+    progress: ResourceParam[Progress],
+):
+    total = len(context.selected_asset_keys)
+    progress.phase("dbt", f"{total} assets")
+    done = 0
+    # The profile reads the DuckDB path from OGI_WAREHOUSE; DbtCliResource passes
+    # os.environ to the subprocess (and reads the profile in-process), so set it here.
+    with _env(OGI_WAREHOUSE=str(warehouse.warehouse_path)):
+        invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+        for event in invocation.stream():
+            if hasattr(event, "asset_key") and type(event).__name__ in ("Output", "AssetMaterialization", "MaterializeResult"):
+                done += 1
+                progress.dbt_node(done, total, event.asset_key.to_user_string())
+            yield event
+    prune_old_targets(Path(dbt_project.project_dir) / dbt_project.target_path)
+    if not invocation.is_successful():
+        try:
+            failed = _failed_nodes(invocation.get_artifact("run_results.json"))
+        except Exception:  # no run_results.json when dbt could not start
+            failed = []
+        if failed:
+            detail = "; ".join(failed[:3]) + (f" (+{len(failed) - 3} more)" if len(failed) > 3 else "")
+        else:
+            error = invocation.get_error()
+            detail = str(error).strip().splitlines()[0] if error else "see the dbt log"
+        raise Failure(
+            description=f"dbt build failed: {detail}",
+            metadata={"failed_nodes": failed, "target_path": str(invocation.target_path)},
+        )

@@ -1,0 +1,34 @@
+"""Where things live. Import-light on purpose: the CLI uses it before Dagster loads."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULT_RAW_DIR = REPO_ROOT / "data" / "raw"
+DEFAULT_WAREHOUSE = REPO_ROOT / "data" / "warehouse" / "ogi.duckdb"
+
+
+def dbt_project_dir() -> Path:
+    """The dbt project; OGI_DBT_PROJECT_DIR overrides it (tests, experiments)."""
+    return Path(os.environ.get("OGI_DBT_PROJECT_DIR") or REPO_ROOT / "dbt_project").resolve()
+
+
+def raw_dir_from_env() -> Path:
+    return Path(os.environ.get("OGI_RAW_DIR") or DEFAULT_RAW_DIR).resolve()
+
+
+def warehouse_from_env() -> Path:
+    return Path(os.environ.get("OGI_WAREHOUSE") or DEFAULT_WAREHOUSE).resolve()
+
+
+def dbt_executable() -> str:
+    """The dbt next to the running interpreter (the venv's), else the one on PATH."""
+    candidate = Path(sys.executable).parent / "dbt"
+    if candidate.exists():
+        return str(candidate)
+    return shutil.which("dbt") or "dbt"

@@ -1,0 +1,119 @@
+"""The `raw` schema of the DuckDB warehouse: its DDL, the loader and a reader.
+
+Column types follow docs/architecture.md (mapped from parsers/schema.py). Constraints (not null, unique, codes)
+are deliberately *not* DDL: a DDL violation would abort the load on its first
+bad row, while the blocking pandera checks (orchestration/checks.py) report
+every violation with its failure cases.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from parsers.schema import CELLS_SCHEMA, ISSUES_SCHEMA, REPORTS_SCHEMA
+
+RAW_SCHEMA = "raw"
+
+# polars dtype of parsers/schema.py -> DuckDB type of docs/architecture.md
+DUCKDB_TYPES: dict[pl.DataType, str] = {
+    pl.String: "VARCHAR",
+    pl.Int64: "BIGINT",
+    pl.Int32: "INTEGER",
+    pl.Date: "DATE",
+    pl.Boolean: "BOOLEAN",
+    pl.Float64: "DOUBLE",
+}
+
+
+def _columns(schema: dict) -> list[tuple[str, str]]:
+    out = []
+    for name, dtype in schema.items():
+        if dtype not in DUCKDB_TYPES:
+            raise TypeError(f"no DuckDB type for {name}: {dtype}")
+        out.append((name, DUCKDB_TYPES[dtype]))
+    return out
+
+
+# The columns and types of raw.*: parsers/schema.py is the single source, so a
+# column the parser adds is loaded (and must then be added to contracts.py).
+RAW_TABLES: dict[str, list[tuple[str, str]]] = {
+    "reports": _columns(REPORTS_SCHEMA),
+    "cells": _columns(CELLS_SCHEMA),
+    "issues": _columns(ISSUES_SCHEMA),
+}
+
+
+class LoadError(RuntimeError):
+    pass
+
+
+class _ArrowStream:
+    """Hands a polars frame to DuckDB through the Arrow PyCapsule interface.
+
+    DuckDB recognises a bare polars DataFrame and converts it with
+    `to_arrow()`, which needs pyarrow (not a dependency); an object exposing only
+    `__arrow_c_stream__` is read zero-copy without it."""
+
+    def __init__(self, df: pl.DataFrame):
+        self._df = df
+
+    def __arrow_c_stream__(self, requested_schema=None):
+        return self._df.__arrow_c_stream__(requested_schema)
+
+
+def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    path = Path(path)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def replace_raw_tables(path: str | Path, frames: dict[str, pl.DataFrame]) -> dict[str, int]:
+    """Replace raw.reports, raw.cells and raw.issues in ONE transaction.
+
+    Either all three tables are the new batch or (on any error) all three are
+    left as they were. Returns the row count of each table as written."""
+    missing = {
+        name: [c for c, _ in cols if c not in frames[name].columns]
+        for name, cols in RAW_TABLES.items()
+    }
+    missing = {k: v for k, v in missing.items() if v}
+    if missing:
+        raise LoadError(f"parsed tables lack columns: {missing}")
+
+    con = connect(path)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
+        counts = {}
+        for name, cols in RAW_TABLES.items():
+            col_list = ", ".join(f'"{c}"' for c, _ in cols)
+            ddl = ", ".join(f'"{c}" {t}' for c, t in cols)
+            src = f"_ogi_src_{name}"
+            con.register(src, _ArrowStream(frames[name].select([c for c, _ in cols])))
+            con.execute(f"CREATE OR REPLACE TABLE {RAW_SCHEMA}.{name} ({ddl})")
+            con.execute(f"INSERT INTO {RAW_SCHEMA}.{name} ({col_list}) SELECT {col_list} FROM {src}")
+            con.unregister(src)
+            counts[name] = con.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.{name}").fetchall()[0][0]
+        con.execute("COMMIT")
+        return counts
+    except Exception:
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error:
+            pass
+        raise
+    finally:
+        con.close()
+
+
+def read_raw_table(path: str | Path, name: str) -> pl.DataFrame:
+    con = connect(path, read_only=True)
+    try:
+        # pl.DataFrame(relation) goes through the Arrow PyCapsule interface (no pyarrow).
+        return pl.DataFrame(con.sql(f"SELECT * FROM {RAW_SCHEMA}.{name}"))
+    finally:
+        con.close()
