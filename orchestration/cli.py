@@ -1,0 +1,376 @@
+"""`ogi` — the command line of the warehouse.
+
+    ogi build [--raw-dir DIR] [--warehouse FILE]   the whole pipeline, in-process
+    ogi parse FILE                                 one report as JSON on stdout
+
+Exit codes: 0 the command ran (reports that failed to parse are data, not
+errors); 1 the pipeline could not run (a step or a blocking check failed);
+2 bad usage or a missing input; 75 the warehouse is locked by another process.
+Every failure prints exactly one line on stderr.
+
+To add a subcommand (e.g. `ogi eval`), write `configure(parser)` and
+`run(args) -> int` and append a `Command` to COMMANDS (or call `register`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import json
+import os
+import re
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from orchestration.paths import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE, raw_dir_from_env, warehouse_from_env
+
+EXIT_OK = 0
+EXIT_PIPELINE = 1
+EXIT_USAGE = 2
+EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
+
+
+class CommandError(Exception):
+    """A one-line reason to print on stderr, with the exit code to return."""
+
+    def __init__(self, message: str, code: int = EXIT_PIPELINE):
+        super().__init__(message)
+        self.code = code
+
+
+def _one_line(text: str, limit: int = 400) -> str:
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+# --------------------------------------------------------------------------- progress
+
+
+class StderrProgress:
+    """Draws the build's progress on stderr (in place on a terminal)."""
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.started = time.perf_counter()
+        self._last_parse_step = -1
+        self._open_line = False
+        self._checks: list[str] = []
+
+    def _elapsed(self) -> str:
+        return f"[{time.perf_counter() - self.started:6.1f}s]"
+
+    def _write(self, text: str, transient: bool = False) -> None:
+        if self.tty:
+            self.stream.write("\r\033[K" + text + ("" if transient else "\n"))
+            self._open_line = transient
+        elif not transient:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def line(self, text: str) -> None:
+        self._write(f"{self._elapsed()} {text}")
+
+    # Progress protocol (orchestration/progress.py)
+    def phase(self, name: str, detail: str = "") -> None:
+        if name == "parse":
+            self.line(f"parse: reading {detail}")
+        elif name == "load":
+            self.line(f"load: replacing raw.reports, raw.cells, raw.issues in {detail}")
+        elif name == "checks":
+            pass  # reported per table by check()
+        elif name == "dbt":
+            self.line(f"dbt: build ({detail})")
+        else:
+            self.line(f"{name}: {detail}".rstrip(": "))
+
+    def parsed(self, done: int, total: int) -> None:
+        step = done * 20 // max(total, 1)  # every 5 % when not on a terminal
+        text = f"parsed {done}/{total} files"
+        if self.tty and done != total:
+            self._write(f"{self._elapsed()} {text}", transient=True)
+        elif step != self._last_parse_step or done == total:
+            self._last_parse_step = step
+            self.line(text)
+
+    def check(self, table: str, passed: bool, detail: str = "") -> None:
+        self.line(f"checks: raw.{table} " + ("ok" if passed else f"FAILED — {_one_line(detail, 200)}"))
+
+    def dbt_node(self, done: int, total: int, name: str) -> None:
+        text = f"dbt: {done}/{total} {name}"
+        if self.tty:
+            self._write(f"{self._elapsed()} {text}", transient=done != total)
+        elif done == total or done % 10 == 0:
+            self.line(text)
+
+
+# --------------------------------------------------------------------------- build
+
+
+@contextlib.contextmanager
+def warehouse_lock(warehouse: Path):
+    """One `ogi build` per warehouse file at a time (an flock on FILE.lock)."""
+    lock_path = warehouse.with_name(warehouse.name + ".lock")
+    with open(lock_path, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip()
+            raise CommandError(
+                f"another ogi build holds the lock on {warehouse}" + (f" (pid {holder})" if holder else ""),
+                EXIT_LOCKED,
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        try:
+            yield
+        finally:
+            fh.seek(0)
+            fh.truncate()
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _quiet_dagster() -> dict:
+    """Silence Dagster's console logging and warnings; returns run config doing the same."""
+    import logging
+    import warnings
+
+    warnings.filterwarnings("ignore", module=r"dagster.*")
+    warnings.filterwarnings("ignore", message=r".*(beta|preview|deprecated|superseded).*")
+    for name in ("dagster", "dagster-dbt", "dagster_dbt", "dbt"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    return {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+
+
+def _error_text(error) -> str:
+    """The innermost message of a SerializableErrorInfo chain."""
+    while error is not None and getattr(error, "cause", None) is not None:
+        error = error.cause
+    if error is None:
+        return "unknown error"
+    msg = (error.message or "").strip()
+    # "dagster._core.definitions.events.Failure: dbt build failed: ..." -> keep the text
+    head, sep, rest = msg.partition(": ")
+    if sep and "." in head and " " not in head:
+        msg = rest
+    elif sep and head.endswith(("Error", "Exception", "Failure")) and " " not in head:
+        msg = rest if head == "Failure" else f"{head.rsplit('.', 1)[-1]}: {rest}"
+    return msg
+
+
+def failure_reason(result) -> tuple[str, int]:
+    """One line (and an exit code) saying why a run did not succeed."""
+    from dagster import AssetCheckSeverity
+
+    for evaluation in result.get_asset_check_evaluations():
+        if evaluation.passed or evaluation.severity != AssetCheckSeverity.ERROR:
+            continue
+        key = evaluation.asset_key.to_user_string().replace("/", ".")
+        if evaluation.asset_key.path[0] == "raw":
+            desc = evaluation.description or "contract violated"
+            return _one_line(f"blocking check {evaluation.check_name} failed on {key}: {desc}"), EXIT_PIPELINE
+        return _one_line(f"dbt build failed: test {evaluation.check_name} on {key} failed"), EXIT_PIPELINE
+    for event in result.all_events:
+        if event.is_step_failure:
+            data = event.step_failure_data
+            text = None
+            if data.user_failure_data is not None and data.user_failure_data.description:
+                text = data.user_failure_data.description
+            else:
+                text = _error_text(data.error)
+            if "Could not set lock on file" in text or "Conflicting lock" in text:
+                pid = re.search(r"\(PID (\d+)\)", text)
+                holder = f" (pid {pid.group(1)})" if pid else ""
+                return (f"the warehouse is open in another process{holder}; close it and retry",
+                        EXIT_LOCKED)
+            return _one_line(f"step {event.step_key} failed: {text}"), EXIT_PIPELINE
+    return "the run did not succeed (no step failure recorded)", EXIT_PIPELINE
+
+
+def build_log_path(warehouse: Path) -> Path:
+    return warehouse.with_suffix(".build.log")
+
+
+def build_summary(warehouse: Path, seconds: float, log_path: Path | None = None) -> str:
+    from orchestration.warehouse import connect
+
+    con = connect(warehouse, read_only=True)
+    try:
+        statuses = dict(con.execute(
+            "SELECT parse_status, count(*) FROM raw.reports GROUP BY ALL").fetchall())
+        total = sum(statuses.values())
+        issues = con.execute(
+            """SELECT check_name,
+                      count(*) FILTER (WHERE severity = 'error'),
+                      count(*) FILTER (WHERE severity = 'warning'),
+                      count(*) FILTER (WHERE severity = 'info'),
+                      count(*)
+               FROM raw.issues GROUP BY check_name ORDER BY 5 DESC, 1"""
+        ).fetchall()
+        marts = [r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1"
+        ).fetchall()]
+    finally:
+        con.close()
+
+    lines = [
+        f"ogi build finished in {seconds:.1f} s",
+        f"reports read: {total}  ("
+        + ", ".join(f"{s} {statuses.get(s, 0)}" for s in ("ok", "repaired", "partial", "failed"))
+        + ")",
+    ]
+    n_issues = sum(r[4] for r in issues)
+    if issues:
+        width = max(len(r[0]) for r in issues)
+        lines.append(f"issues: {n_issues}")
+        lines.append(f"  {'check_name':<{width}}  {'error':>6} {'warning':>8} {'info':>6}")
+        for name, err, warn, info, _ in issues:
+            lines.append(f"  {name:<{width}}  {err:>6} {warn:>8} {info:>6}")
+    else:
+        lines.append("issues: 0")
+    lines.append(f"warehouse: {warehouse}" + (f"  (marts: {', '.join(marts)})" if marts else ""))
+    if log_path is not None:
+        lines.append(f"dbt log: {log_path}")
+    return "\n".join(lines)
+
+
+def run_build(raw_dir: Path, warehouse: Path, progress=None) -> str:
+    """Run the whole graph in-process. Returns the summary; raises CommandError."""
+    started = time.perf_counter()
+    if not raw_dir.is_dir():
+        raise CommandError(f"raw folder not found: {raw_dir}", EXIT_USAGE)
+    try:
+        warehouse.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CommandError(f"cannot create the warehouse folder {warehouse.parent}: {exc}", EXIT_USAGE)
+
+    with warehouse_lock(warehouse):
+        if hasattr(progress, "line"):
+            progress.line(f"ogi build: {raw_dir} -> {warehouse}")
+        run_config = _quiet_dagster()
+        from orchestration.dbt_project import ensure_manifest
+
+        try:
+            ensure_manifest()
+        except Exception as exc:  # dbt parse failed: the dbt project is broken
+            raise CommandError(_one_line(str(exc))) from None
+
+        try:
+            from dagster import DagsterInstance, materialize
+
+            from orchestration.definitions import ASSETS, CHECKS
+            from orchestration.resources import make_resources
+        except Exception as exc:  # a broken definition or manifest
+            raise CommandError(_one_line(f"cannot load the pipeline definitions: {type(exc).__name__}: {exc}")) from None
+
+        # dagster-dbt echoes dbt's log on stdout; keep stdout for the summary.
+        log_path = build_log_path(warehouse)
+        with open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+            result = materialize(
+                [*ASSETS, *CHECKS],
+                resources=make_resources(raw_dir, warehouse, progress),
+                instance=DagsterInstance.ephemeral(),
+                run_config=run_config,
+                raise_on_error=False,
+                tags={"ogi/trigger": "cli"},
+            )
+        if not result.success:
+            reason, code = failure_reason(result)
+            raise CommandError(f"{reason} (log: {log_path})", code)
+        return build_summary(warehouse, time.perf_counter() - started, log_path)
+
+
+def configure_build(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--raw-dir", type=Path, default=None,
+                   help=f"folder of raw report files, searched recursively (default: $OGI_RAW_DIR or {DEFAULT_RAW_DIR})")
+    p.add_argument("--warehouse", type=Path, default=None,
+                   help=f"DuckDB file to write (default: $OGI_WAREHOUSE or {DEFAULT_WAREHOUSE})")
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    raw_dir = (args.raw_dir or raw_dir_from_env()).resolve()
+    warehouse = (args.warehouse or warehouse_from_env()).resolve()
+    if not raw_dir.is_dir():
+        raise CommandError(f"raw folder not found: {raw_dir}", EXIT_USAGE)
+    progress = StderrProgress()
+    summary = run_build(raw_dir, warehouse, progress)
+    print(summary, flush=True)
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- parse
+
+
+def configure_parse(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", type=Path, help="one raw report file")
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    path: Path = args.file
+    if not path.is_file():
+        raise CommandError(f"file not found: {path}", EXIT_USAGE)
+    try:
+        from parsers.render import report_as_dict
+    except ImportError as exc:
+        raise CommandError(f"parsers.render.report_as_dict is not available: {exc}") from None
+    try:
+        report = report_as_dict(path)
+    except Exception as exc:
+        raise CommandError(f"could not parse {path}: {type(exc).__name__}: {exc}") from None
+    json.dump(report, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- main
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    help: str
+    configure: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+COMMANDS: list[Command] = [
+    Command("build", "parse the raw folder, load, check and build the warehouse", configure_build, cmd_build),
+    Command("parse", "print one report as JSON on stdout", configure_parse, cmd_parse),
+]
+
+
+def register(command: Command) -> None:
+    COMMANDS.append(command)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ogi", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in COMMANDS:
+        p = sub.add_parser(command.name, help=command.help, description=command.help)
+        command.configure(p)
+        p.set_defaults(_run=command.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args._run(args)
+    except CommandError as exc:
+        print(f"ogi {args.command}: {_one_line(str(exc))}", file=sys.stderr, flush=True)
+        return exc.code
+    except KeyboardInterrupt:
+        print(f"ogi {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
