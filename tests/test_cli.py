@@ -1,0 +1,97 @@
+"""The `ogi` command line: exit codes, one-line failures, the closing summary."""
+
+import fcntl
+import hashlib
+import json
+
+import duckdb
+import pytest
+
+from tests.conftest import SAMPLE_RAW, run_ogi, sample_files
+
+
+def test_build_exits_0_with_summary(built_warehouse_run):
+    run = built_warehouse_run
+    assert run.proc.returncode == 0, run.proc.stderr[-2000:]
+    out, err = run.proc.stdout, run.proc.stderr
+    n = len(sample_files())
+    assert f"reports read: {n}" in out
+    for status in ("ok", "repaired", "partial", "failed"):
+        assert f"{status} " in out
+    assert "issues:" in out
+    assert f"warehouse: {run.warehouse}" in out
+    # progress on stderr: parse count, then each phase
+    assert f"parsed {n}/{n} files" in err
+    for phase in ("load:", "checks: raw.reports ok", "checks: raw.cells ok", "dbt:"):
+        assert phase in err
+    assert "Traceback" not in err
+
+
+def test_summary_counts_match_warehouse(built_warehouse_run, built_warehouse):
+    con = duckdb.connect(str(built_warehouse), read_only=True)
+    try:
+        failed = con.execute("SELECT count(*) FROM marts.dim_report WHERE parse_status = 'failed'").fetchall()[0][0]
+    finally:
+        con.close()
+    assert f"failed {failed})" in built_warehouse_run.proc.stdout
+
+
+def _assert_one_line_failure(proc, code=None):
+    assert proc.returncode != 0
+    if code is not None:
+        assert proc.returncode == code
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("ogi ")
+    assert "Traceback" not in proc.stderr
+
+
+def test_missing_raw_dir(tmp_path):
+    proc = run_ogi("build", "--raw-dir", str(tmp_path / "missing"), "--warehouse", str(tmp_path / "w.duckdb"))
+    _assert_one_line_failure(proc, 2)
+    assert "raw folder not found" in proc.stderr
+    assert proc.stdout == ""
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_lock_held(tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+    with open(tmp_path / "w.duckdb.lock", "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        proc = run_ogi("build", "--raw-dir", str(SAMPLE_RAW), "--warehouse", str(warehouse))
+    _assert_one_line_failure(proc, 75)
+    assert "lock" in proc.stderr
+
+
+def test_warehouse_open_elsewhere(tmp_path):
+    """A reader holding the DuckDB file: the build cannot write → one line, exit 75."""
+    warehouse = tmp_path / "w.duckdb"
+    duckdb.connect(str(warehouse)).close()
+    reader = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        proc = run_ogi("build", "--raw-dir", str(SAMPLE_RAW), "--warehouse", str(warehouse))
+    finally:
+        reader.close()
+    assert proc.returncode == 75, proc.stderr
+    assert proc.stderr.strip().splitlines()[-1].startswith("ogi build: the warehouse is open in another process")
+
+
+def test_parse_prints_json():
+    pytest.importorskip("parsers.render")
+    path = sorted(p for p in SAMPLE_RAW.iterdir() if p.suffix == ".txt")[0]
+    proc = run_ogi("parse", str(path))
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert isinstance(report, dict)
+    assert report["report_id"] == hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def test_parse_missing_file(tmp_path):
+    proc = run_ogi("parse", str(tmp_path / "nope.txt"))
+    _assert_one_line_failure(proc, 2)
+
+
+def test_usage():
+    proc = run_ogi("--help")
+    assert proc.returncode == 0
+    assert "build" in proc.stdout and "parse" in proc.stdout
