@@ -11,7 +11,9 @@ from __future__ import annotations
 import fcntl
 import functools
 import os
+import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 from dagster_dbt import DbtProject
@@ -46,9 +48,14 @@ def manifest_is_stale(project: DbtProject) -> bool:
     return False
 
 
-def run_dbt_parse(project: DbtProject) -> None:
-    """`dbt parse` into the project's target/, serialised by a lock file so that
-    concurrent builds and test sessions do not write the manifest at the same time."""
+def run_dbt_parse(project: DbtProject, *, only_if_stale: bool = False) -> None:
+    """`dbt parse`, published atomically into target/manifest.json.
+
+    Serialised by a lock file so that concurrent builds and test sessions do not
+    parse at the same time (the second re-checks and usually finds it fresh); the
+    parse writes into a private folder (seeded with partial_parse.msgpack, so
+    partial parsing still works) and the manifest is moved into place with
+    os.replace, so a reader never sees a half-written manifest."""
     root = Path(project.project_dir)
     target = root / project.target_path
     target.mkdir(parents=True, exist_ok=True)
@@ -57,17 +64,30 @@ def run_dbt_parse(project: DbtProject) -> None:
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     with open(target / ".ogi-parse.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        proc = subprocess.run(
-            [dbt_executable(), "parse", "--quiet",
-             "--project-dir", str(root), "--profiles-dir", str(project.profiles_dir),
-             "--target-path", str(target)],
-            cwd=root, env=env, capture_output=True, text=True,
-        )
-    if proc.returncode != 0 or not project.manifest_path.exists():
-        detail = (proc.stdout + proc.stderr).strip().splitlines()
-        raise RuntimeError(
-            f"dbt parse failed in {root}: " + (detail[-1] if detail else f"exit {proc.returncode}")
-        )
+        if only_if_stale and not manifest_is_stale(project):
+            return
+        work = Path(tempfile.mkdtemp(prefix=".parse-", dir=target))
+        try:
+            partial = target / "partial_parse.msgpack"
+            if partial.exists():
+                shutil.copy2(partial, work / partial.name)
+            proc = subprocess.run(
+                [dbt_executable(), "parse", "--quiet",
+                 "--project-dir", str(root), "--profiles-dir", str(project.profiles_dir),
+                 "--target-path", str(work), "--log-path", str(work)],
+                cwd=root, env=env, capture_output=True, text=True,
+            )
+            if proc.returncode != 0 or not (work / "manifest.json").exists():
+                detail = [line for line in (proc.stdout + proc.stderr).strip().splitlines() if line.strip()]
+                raise RuntimeError(
+                    f"dbt parse failed in {root}: "
+                    + (" ".join(detail[-3:]) if detail else f"exit {proc.returncode}")
+                )
+            for name in ("partial_parse.msgpack", "semantic_manifest.json", "manifest.json"):
+                if (work / name).exists():
+                    os.replace(work / name, target / name)  # manifest last
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def ensure_manifest(*, check_stale: bool = True) -> DbtProject:
@@ -76,7 +96,7 @@ def ensure_manifest(*, check_stale: bool = True) -> DbtProject:
     on every import in every process: it parses only when something changed."""
     project = get_dbt_project()
     if not project.manifest_path.exists() or (check_stale and manifest_is_stale(project)):
-        run_dbt_parse(project)
+        run_dbt_parse(project, only_if_stale=True)
     return project
 
 

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from dagster import (
+    DagsterRunStatus,
     DefaultSensorStatus,
     RunRequest,
     RunsFilter,
@@ -14,12 +15,19 @@ from dagster import (
     SkipReason,
     sensor,
 )
-from dagster._core.storage.dagster_run import IN_PROGRESS_RUN_STATUSES
-
 from orchestration.resources import WarehouseConfig
 
 SETTLE_SECONDS = 30  # a file modified more recently may still be being written
 JOB_NAME = "ogi_build_job"
+
+# Queued or in progress (dagster's IN_PROGRESS_RUN_STATUSES leaves out QUEUED / NOT_STARTED).
+ACTIVE_RUN_STATUSES = [
+    DagsterRunStatus.QUEUED,
+    DagsterRunStatus.NOT_STARTED,
+    DagsterRunStatus.STARTING,
+    DagsterRunStatus.STARTED,
+    DagsterRunStatus.CANCELING,
+]
 
 
 def snapshot_raw_dir(raw_dir: Path) -> dict[str, tuple[int, int, float]]:
@@ -64,7 +72,7 @@ def diff_cursor(
 
 def _job_is_active(context: SensorEvaluationContext) -> bool:
     runs = context.instance.get_run_records(
-        RunsFilter(job_name=JOB_NAME, statuses=list(IN_PROGRESS_RUN_STATUSES)), limit=1
+        RunsFilter(job_name=JOB_NAME, statuses=ACTIVE_RUN_STATUSES), limit=1
     )
     return len(runs) > 0
 

@@ -139,16 +139,23 @@ def test_sensor_fires_on_settled_changes_only(tmp_path, instance):
     assert list(json.loads(removed.cursor)) == ["a.txt"]
 
 
-def test_sensor_skips_while_a_build_is_running(tmp_path, instance):
+# (QUEUED runs need a real code-location origin to be created here; it is in the same filter.)
+@pytest.mark.parametrize("status", [DagsterRunStatus.NOT_STARTED, DagsterRunStatus.STARTED])
+def test_sensor_skips_while_a_build_is_queued_or_running(tmp_path, instance, status):
     raw = tmp_path / "raw"
     _write(raw / "a.txt", "report a", age_seconds=120)
-    instance.add_run(
-        DagsterRun(job_name="ogi_build_job", run_id=str(uuid.uuid4()), status=DagsterRunStatus.STARTED)
-    )
+    run_id = str(uuid.uuid4())
+    instance.add_run(DagsterRun(job_name="ogi_build_job", run_id=run_id, status=status))
     busy = _tick(instance, raw, None)
     assert not busy.run_requests
     assert "running" in busy.skip_message
     assert busy.cursor is None  # not advanced: the change is picked up after the run
+
+    # Once no run is active (only finished ones), the pending change fires.
+    instance.delete_run(run_id)
+    instance.add_run(DagsterRun(job_name="ogi_build_job", run_id=str(uuid.uuid4()), status=DagsterRunStatus.SUCCESS))
+    after = _tick(instance, raw, None)
+    assert len(after.run_requests) == 1
 
 
 def test_sensor_skips_missing_raw_dir(tmp_path, instance):
