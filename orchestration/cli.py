@@ -329,6 +329,29 @@ def cmd_parse(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- eval
+
+
+def configure_eval(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--truth", type=Path, action="append", required=True,
+                   help="folder of truth JSON files named like the raw files (repeatable)")
+    p.add_argument("--warehouse", type=Path, default=None, help="built warehouse to score (default: data/warehouse/ogi.duckdb)")
+    p.add_argument("--raw-dir", type=Path, default=None, help="score the parser directly on this folder instead")
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from parsers.evaluate import evaluate, format_report, reports_from_parser, reports_from_warehouse
+    if args.raw_dir is not None:
+        reports = reports_from_parser(args.raw_dir)
+    else:
+        warehouse = args.warehouse or warehouse_from_env()
+        if not warehouse.is_file():
+            raise CommandError(f"warehouse not found: {warehouse} (run `ogi build` first)", EXIT_USAGE)
+        reports = reports_from_warehouse(warehouse)
+    print(format_report(evaluate(args.truth, reports)))
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -343,6 +366,7 @@ class Command:
 COMMANDS: list[Command] = [
     Command("build", "parse the raw folder, load, check and build the warehouse", configure_build, cmd_build),
     Command("parse", "print one report as JSON on stdout", configure_parse, cmd_parse),
+    Command("eval", "score a built warehouse (or the parser) against hand-read truth files", configure_eval, cmd_eval),
 ]
 
 

@@ -7,7 +7,7 @@ import json
 import duckdb
 import pytest
 
-from tests.conftest import SAMPLE_RAW, run_ogi, sample_files
+from tests.conftest import REPO_ROOT, SAMPLE_RAW, run_ogi, sample_files
 
 
 def test_build_exits_0_with_summary(built_warehouse_run):
@@ -95,3 +95,12 @@ def test_usage():
     proc = run_ogi("--help")
     assert proc.returncode == 0
     assert "build" in proc.stdout and "parse" in proc.stdout
+
+
+def test_eval_scores_the_built_warehouse_against_the_golden_files(built_warehouse):
+    golden = REPO_ROOT.parent / "shared" / "golden"
+    proc = run_ogi("eval", "--truth", str(golden), "--warehouse", str(built_warehouse))
+    assert proc.returncode == 0, proc.stderr
+    totals = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert totals["files"] == 5 and totals["wrong_silent"] == 0
+    assert totals["correct"] == totals["compared"] == 718  # every table cell of the 2019+ seeds
