@@ -6,7 +6,8 @@
 Exit codes: 0 the command ran (reports that failed to parse are data, not
 errors); 1 the pipeline could not run (a step or a blocking check failed);
 2 bad usage or a missing input; 75 the warehouse is locked by another process.
-Every failure prints exactly one line on stderr.
+Every failure prints exactly one line on stderr (OGI_DEBUG=1 re-raises
+unexpected errors with their traceback).
 
 To add a subcommand (e.g. `ogi eval`), write `configure(parser)` and
 `run(args) -> int` and append a `Command` to COMMANDS (or call `register`).
@@ -394,6 +395,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"ogi {args.command}: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # an unexpected bug: still one line (OGI_DEBUG=1 for the traceback)
+        if os.environ.get("OGI_DEBUG"):
+            raise
+        print(f"ogi {args.command}: internal error: {_one_line(f'{type(exc).__name__}: {exc}')}",
+              file=sys.stderr, flush=True)
+        return EXIT_PIPELINE
 
 
 if __name__ == "__main__":
