@@ -2,9 +2,8 @@
 pandera.polars models. They run as blocking asset checks (orchestration/checks.py):
 a violation stops the build before dbt reads the tables.
 
-Code lists come from parsers/schema.py; the per-table row/column codes are not
-there (yet), so they are written out here from docs/architecture.md and
-../shared/CONTRACT.md — a parser that emits a new code must add it to both.
+Code lists come from parsers/schema.py, the one place they are written: a
+parser that emits a new code must add it there (and to the dbt seeds).
 """
 
 from __future__ import annotations
@@ -19,47 +18,12 @@ REPORT_ID_PATTERN = r"^[0-9a-f]{16}$"
 YEAR_MIN, YEAR_MAX = 1990, 2100
 
 
-def _codes(name: str, default: tuple[str, ...]) -> list[str]:
-    """A code list from parsers.schema when it defines one, else the documented default."""
-    return list(getattr(S, name, default))
-
-
-LAYOUTS = _codes("LAYOUTS", ())
-TEMPLATES = _codes("TEMPLATES", ())
-PARSE_STATUSES = _codes("PARSE_STATUSES", ())
-ADMIN_LEVELS = _codes("ADMIN_LEVELS", ())
-SEVERITIES = _codes("SEVERITIES", ())
-TABLE_NAMES = _codes("TABLE_NAMES", ())
-
-APPLICANT_TYPES = _codes("APPLICANT_TYPES", (
-    "natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total",
-))
-APPLICATION_ROWS = _codes("APPLICATION_ROWS", ("new_received", "carried_over", "carried_forward"))
-OUTCOME_CODES = _codes("OUTCOME_CODES", (
-    "granted", "partially_granted",
-    "denied_state_secret", "denied_law_prohibited", "denied_three_safeties", "denied_third_party",
-    "denied_internal_affairs", "denied_process_info", "denied_enforcement_file", "denied_admin_query",
-    "unable_not_held", "unable_needs_creation", "unable_unclear",
-    "not_processed_petition", "not_processed_repeat", "not_processed_publication",
-    "not_processed_mass_repeat", "not_processed_confirm",
-    "other_no_correction", "other_no_fee", "other", "total",
-))
-PROCEEDINGS = _codes("PROCEEDINGS", ("review", "suit_direct", "suit_after_review", "suit"))
-LITIGATION_RESULTS = _codes("LITIGATION_RESULTS", ("maintained", "corrected", "other", "pending", "total"))
-DISCLOSURE_ITEMS = _codes("DISCLOSURE_ITEMS", (
-    "regulations", "normative_documents", "licensing", "other_services", "punishment", "coercion",
-    "fees", "procurement", "proactive_items", "fees_collected",
-))
-DISCLOSURE_MEASURES = _codes("DISCLOSURE_MEASURES", (
-    "made", "published", "repealed", "in_force", "previous_items", "change", "decisions",
-    "projects", "amount_yuan", "count",
-))
-LEGACY_FACTS = _codes("LEGACY_FACTS", (
-    "applications_received", "applications_answered", "carried_forward", "already_public",
-    "granted", "partially_granted", "denied", "denied_state_secret", "denied_trade_secret",
-    "denied_personal_privacy", "denied_process_info", "denied_not_this_agency", "denied_not_exist",
-    "denied_unclear_or_redirected", "denied_other", "administrative_reviews", "lawsuits",
-))
+LAYOUTS, TEMPLATES, PARSE_STATUSES = list(S.LAYOUTS), list(S.TEMPLATES), list(S.PARSE_STATUSES)
+ADMIN_LEVELS, SEVERITIES, TABLE_NAMES = list(S.ADMIN_LEVELS), list(S.SEVERITIES), list(S.TABLE_NAMES)
+APPLICANT_TYPES, APPLICATION_ROWS = list(S.APPLICANT_TYPES), list(S.APPLICATION_ROWS)
+OUTCOME_CODES, PROCEEDINGS, LITIGATION_RESULTS = list(S.OUTCOME_CODES), list(S.PROCEEDINGS), list(S.LITIGATION_RESULTS)
+DISCLOSURE_ITEMS, DISCLOSURE_MEASURES = list(S.DISCLOSURE_ITEMS), list(S.DISCLOSURE_MEASURES)
+LEGACY_FACTS = list(S.LEGACY_FACTS)
 
 # table_name -> (accepted row_code, accepted col_code)
 CELL_CODES: dict[str, tuple[list[str], list[str]]] = {

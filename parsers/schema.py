@@ -54,3 +54,33 @@ PARSE_STATUSES = ("ok", "repaired", "partial", "failed")
 ADMIN_LEVELS = ("province", "city", "county", "other")
 SEVERITIES = ("error", "warning", "info")
 TABLE_NAMES = ("applications", "outcomes", "litigation", "disclosure", "legacy")
+
+# Codes of raw.cells, per table (CONTRACT.md §Codes). The parser's vocabulary
+# and the pandera contracts both take them from here.
+APPLICANT_TYPES = ("natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total")
+APPLICATION_ROWS = ("new_received", "carried_over", "carried_forward")
+OUTCOME_CODES = (
+    "granted", "partially_granted",
+    "denied_state_secret", "denied_law_prohibited", "denied_three_safeties", "denied_third_party",
+    "denied_internal_affairs", "denied_process_info", "denied_enforcement_file", "denied_admin_query",
+    "unable_not_held", "unable_needs_creation", "unable_unclear",
+    "not_processed_petition", "not_processed_repeat", "not_processed_publication",
+    "not_processed_mass_repeat", "not_processed_confirm",
+    "other_no_correction", "other_no_fee", "other", "total",
+)
+PROCEEDINGS = ("review", "suit_direct", "suit_after_review", "suit")  # `suit`: pre-2019, not split
+LITIGATION_RESULTS = ("maintained", "corrected", "other", "pending", "total")
+DISCLOSURE_ITEMS = (
+    "regulations", "normative_documents", "licensing", "other_services", "punishment", "coercion",
+    "fees", "procurement", "proactive_items", "fees_collected",
+)
+DISCLOSURE_MEASURES = (
+    "made", "published", "repealed", "in_force", "previous_items", "change", "decisions",
+    "projects", "amount_yuan", "count",
+)
+LEGACY_FACTS = (
+    "applications_received", "applications_answered", "carried_forward", "already_public",
+    "granted", "partially_granted", "denied", "denied_state_secret", "denied_trade_secret",
+    "denied_personal_privacy", "denied_process_info", "denied_not_this_agency", "denied_not_exist",
+    "denied_unclear_or_redirected", "denied_other", "administrative_reviews", "lawsuits",
+)

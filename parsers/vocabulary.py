@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-APPLICANT_TYPES = ("natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total")
-PROCEEDINGS = ("review", "suit_direct", "suit_after_review")
-RESULTS = ("maintained", "corrected", "other", "pending", "total")
+from parsers.schema import APPLICANT_TYPES
+from parsers.schema import LITIGATION_RESULTS as RESULTS
+
+PROCEEDINGS = ("review", "suit_direct", "suit_after_review")  # the 2019/2021 form's three (no `suit`)
 
 
 @dataclass(frozen=True)
