@@ -1,0 +1,50 @@
+-- 事实单元格 (intermediate): the cells behind fct_applications, fct_outcomes and
+-- fct_litigation in one vocabulary (fact_table, row_code, col_code), from the form's
+-- tables and from pre-2019 legacy facts through the legacy_crosswalk. When a report
+-- has both a table cell and a legacy fact for the same cell, the table cell wins.
+--   applications: row_code = measure (new_received, carried_over, processed, carried_forward),
+--                 col_code = applicant_type; `processed` is the outcomes (七)总计 row.
+--   outcomes:     row_code = outcome_code, col_code = applicant_type.
+--   litigation:   row_code = proceeding, col_code = result.
+with form_cells as (
+    select report_id, agency_id, year,
+           case when table_name = 'outcomes' and row_code = 'total' then 'applications' end as alias_table,
+           table_name as fact_table, row_code, col_code, value, is_imputed
+    from {{ ref('int_cells_selected') }}
+    where table_name in ('applications', 'outcomes', 'litigation')
+),
+
+all_cells as (
+    select report_id, agency_id, year, fact_table, row_code, col_code, value, is_imputed,
+           false as is_legacy
+    from form_cells
+
+    union all
+
+    -- the (七)总计 row is also the applications measure `processed`
+    select report_id, agency_id, year, alias_table, 'processed', col_code, value, is_imputed,
+           false as is_legacy
+    from form_cells
+    where alias_table is not null
+
+    union all
+
+    select report_id, agency_id, year,
+           replace(target_table, 'fct_', '') as fact_table,
+           case target_table when 'fct_outcomes' then target_code
+                             when 'fct_litigation' then target_code
+                             else target_measure end as row_code,
+           case target_table when 'fct_outcomes' then 'total'
+                             when 'fct_litigation' then target_measure
+                             else target_code end as col_code,
+           value, is_imputed, true as is_legacy
+    from {{ ref('int_legacy_facts') }}
+    where target_table in ('fct_applications', 'fct_outcomes', 'fct_litigation')
+)
+
+select *
+from all_cells
+qualify row_number() over (
+    partition by report_id, fact_table, row_code, col_code
+    order by is_legacy
+) = 1
