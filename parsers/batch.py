@@ -14,9 +14,8 @@ from typing import Callable, Iterable
 
 import polars as pl
 
-from parsers.report import ParsedReport, parse_report
+from parsers.report import ParsedReport, failed_report, parse_report
 from parsers.schema import CELLS_SCHEMA, ISSUES_SCHEMA, REPORTS_SCHEMA
-from parsers.tables import Issue
 
 CHUNK_FILES = 64
 POOL_THRESHOLD = 200  # below this many files a process pool costs more than it saves
@@ -48,26 +47,16 @@ def list_raw_files(raw_dir: Path) -> list[Path]:
 def read_one(path: Path, raw_dir: Path) -> ParsedReport:
     """Parse one file; files that cannot be read are recorded with the reason."""
     source = path.relative_to(raw_dir).as_posix()
+    if path.is_symlink():
+        return failed_report(source, "symlink_skipped", f"symbolic link to {os.readlink(path)} is not followed")
     try:
-        if path.is_symlink():
-            data = b""
-            parsed = parse_report(data, source)
-            parsed.report["parse_status"] = "failed"
-            parsed.issues = [Issue("error", "symlink_skipped", None,
-                                   f"symbolic link to {os.readlink(path)} is not followed")]
-            return parsed
         data = path.read_bytes()
     except OSError as exc:
-        parsed = parse_report(b"", source)
-        parsed.issues = [Issue("error", "unreadable", None, f"cannot read the file: {exc.strerror or exc}")]
-        return parsed
+        return failed_report(source, "unreadable", f"cannot read the file: {exc.strerror or exc}")
     try:
         return parse_report(data, source)
     except Exception as exc:  # a parser bug must not lose the file: record it
-        parsed = parse_report(b"", source)
-        parsed.report.update(report_id=parsed.report["report_id"], file_size_bytes=len(data))
-        parsed.issues = [Issue("error", "parser_error", None, f"{type(exc).__name__}: {exc}")]
-        return parsed
+        return failed_report(source, "parser_error", f"{type(exc).__name__}: {exc}", data)
 
 
 def _frames(parsed: list[ParsedReport]) -> ParsedBatch:

@@ -29,14 +29,26 @@ def report_id_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
+def _empty_record(report_id: str, source_file: str, size: int) -> dict:
+    return {
+        "report_id": report_id, "source_file": source_file, "file_size_bytes": size,
+        "encoding": None, "layout": "unknown", "template": None, "agency_name_raw": None,
+        "agency_name": None, "agency_key": None, "year": None, "published_date": None, "province": None,
+        "city": None, "county": None, "adcode": None, "admin_level": "other", "parse_status": "failed",
+    }
+
+
+def failed_report(source_file: str, check: str, message: str, data: bytes | None = None) -> ParsedReport:
+    """The record of a file that could not be read or parsed at all. Without bytes
+    (unreadable, symlink) the id is a hash of the path, so it stays unique."""
+    report_id = report_id_of(data) if data is not None else report_id_of(b"path:" + source_file.encode())
+    parsed = ParsedReport(_empty_record(report_id, source_file, len(data) if data is not None else 0))
+    return _fail(parsed, check, message)
+
+
 def parse_report(data: bytes, source_file: str) -> ParsedReport:
     """Never raises for bad input: every problem becomes an issue on the record."""
-    report = {
-        "report_id": report_id_of(data), "source_file": source_file, "file_size_bytes": len(data),
-        "encoding": None, "layout": "unknown", "template": None, "agency_name_raw": None,
-        "agency_name": None, "agency_key": None, "year": None, "published_date": None, "province": None, "city": None,
-        "county": None, "adcode": None, "admin_level": "other", "parse_status": "failed",
-    }
+    report = _empty_record(report_id_of(data), source_file, len(data))
     parsed = ParsedReport(report)
     if len(data) > MAX_BYTES:
         return _fail(parsed, "file_too_large", f"{len(data):,} bytes is over the {MAX_BYTES:,}-byte limit for one report")

@@ -31,3 +31,17 @@ def test_parse_never_raises_on_garbage():
     for data in (b"", b"\x00\x01\x02", "随便写点什么".encode(), "政府信息公开 一、本年新收政府信息公开申请数量 9999".encode()):
         parsed = parse_report(data, "x.txt")
         assert parsed.report["parse_status"] in ("failed", "partial")
+
+
+def test_files_that_cannot_be_read_are_recorded_with_distinct_ids(tmp_path):
+    from parsers.batch import parse_files
+    (tmp_path / "real.txt").write_text("政府信息公开工作年度报告", encoding="utf-8")
+    (tmp_path / "link1.txt").symlink_to("/etc/hostname")
+    (tmp_path / "link2.txt").symlink_to("/etc/hosts")
+    batch = parse_files(tmp_path)
+    reports = {r["source_file"]: r for r in batch.reports.to_dicts()}
+    assert set(reports) == {"real.txt", "link1.txt", "link2.txt"}
+    assert batch.reports["report_id"].n_unique() == 3
+    checks = {i["source_file"]: i["check_name"] for i in batch.issues.to_dicts()}
+    assert checks["link1.txt"] == checks["link2.txt"] == "symlink_skipped"
+    assert reports["link1.txt"]["parse_status"] == "failed"
