@@ -53,7 +53,7 @@ def decode_bytes(data: bytes) -> Decoded:
         return Decoded(None, None, "empty", "the file is empty")
     binary = sniff_binary(data)
     if binary == "a PDF document":
-        return Decoded(None, None, "pdf", "PDF input is recorded but not read yet (no PDF text extraction)")
+        return Decoded(None, None, "pdf", "a PDF document: its text layer is read by parsers.pdf")
     if binary:
         return Decoded(None, None, "binary", f"the file is {binary}, not a text report")
     if data.startswith(b"\xef\xbb\xbf"):

@@ -32,7 +32,11 @@ class LabelIndex:
         for i, tok in enumerate(tokens):
             if tok.kind != TEXT:
                 continue
-            piece = (re.sub(r"\s+", "", tok.text) if is_label(tok) else _BARRIER) + _SEP
+            # A label broken over several lines or cells (确认或重新出 | 具已获取信息) is
+            # joined back: the separator marks only where cells or prose stood between.
+            nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+            joined = is_label(tok) and nxt is not None and nxt.kind == TEXT and is_label(nxt)
+            piece = (re.sub(r"\s+", "", tok.text) if is_label(tok) else _BARRIER) + ("" if joined else _SEP)
             parts.append(piece)
             self._starts.append(pos)
             self._token_at.append(i)

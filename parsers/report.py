@@ -9,6 +9,7 @@ from parsers.decode import decode_bytes
 from parsers.form import LabelIndex
 from parsers.metadata import read_metadata
 from parsers.normalize import normalize_text
+from parsers.pdf import PdfError, pdf_text
 from parsers.prose import read_prose
 from parsers.regions import resolve_region
 from parsers.tables import Cell, Issue, detect_template, read_table2, read_table3_and_4
@@ -53,9 +54,16 @@ def parse_report(data: bytes, source_file: str) -> ParsedReport:
     if len(data) > MAX_BYTES:
         return _fail(parsed, "file_too_large", f"{len(data):,} bytes is over the {MAX_BYTES:,}-byte limit for one report")
     decoded = decode_bytes(data)
+    if decoded.kind == "pdf":
+        report["layout"] = "pdf"
+        try:
+            text = pdf_text(data)
+        except PdfError as exc:
+            return _fail(parsed, "pdf_unreadable", str(exc))
+        _read_text(parsed, normalize_text(text), source_file, layout="pdf")
+        return parsed
     if decoded.text is None:
-        report["layout"] = "pdf" if decoded.kind == "pdf" else "unknown"
-        check = {"pdf": "unsupported_format", "empty": "empty_file"}.get(decoded.kind, "undecodable")
+        check = {"empty": "empty_file"}.get(decoded.kind, "undecodable")
         return _fail(parsed, check, decoded.reason)
     report["encoding"] = decoded.encoding
     if "\x00" in decoded.text:
@@ -83,9 +91,10 @@ def _fail(parsed: ParsedReport, check: str, message: str) -> ParsedReport:
     return parsed
 
 
-def _read_text(parsed: ParsedReport, text: str, source_file: str) -> None:
+def _read_text(parsed: ParsedReport, text: str, source_file: str, layout: str | None = None) -> None:
+    """`layout`: known already (a PDF's text layer is read as plain lines)."""
     report = parsed.report
-    layout = detect_layout(text, source_file)
+    layout = layout or detect_layout(text, source_file)
     report["layout"] = layout
     title = html_title(text) if layout == "html" else None
     cells_text = split_cells(text, layout)

@@ -197,9 +197,14 @@ def solve(rows: list[RowInput], identities: list[Identity]) -> SolveResult:
 
 
 def _finish(values, printed_none, identities, result: SolveResult) -> SolveResult:
-    done, imputed, conflict = propagate(values, identities)
+    # Rows left unresolved take no part: an identity over them is unknown, and
+    # they are never filled in from the other rows (that would be a guess).
+    unresolved = {k for keys, _ in result.unresolved_rows for k in keys}
+    known = {k: v for k, v in values.items() if k not in unresolved}
+    done, imputed, conflict = propagate(known, identities)
     if conflict:  # keep what was printed; the broken identity is reported below
-        done, imputed = dict(values), {}
+        done, imputed = dict(known), {}
+    done.update(dict.fromkeys(unresolved))
     result.values = done
     result.imputed = {**printed_none, **imputed}
     result.broken = broken_identities(done, identities)

@@ -51,21 +51,23 @@ def _keys(table: str, row: str, cols) -> list[tuple[str, str, str]]:
     return [(table, row, c) for c in cols]
 
 
-def table3_identities(rows: list[FoundRow]) -> list[Identity]:
+def table3_identities(rows: list[FoundRow], specs) -> list[Identity]:
     present = {(r.table, r.code) for r in rows}
     idents = []
     for r in rows:  # (2) six applicant columns add up to the total
         ks = _keys(r.table, r.code, V.APPLICANT_TYPES)
         idents.append(Identity("identity_row_total", f"{r.table}.{r.code}",
                                tuple((k, 1) for k in ks[:-1]) + ((ks[-1], -1),)))
-    outcome_rows = [r.code for r in rows if r.table == "outcomes" and r.code != "total"]
+    # Every outcome row of the template, found or not: a row that was not found
+    # makes the identity unknown (the solver skips it), never a smaller sum.
+    outcome_rows = [s.code for s in specs if s.table == "outcomes" and s.code != "total"]
     for c in V.APPLICANT_TYPES:
         if {("applications", "new_received"), ("applications", "carried_over"),
                 ("outcomes", "total"), ("applications", "carried_forward")} <= present:
             idents.append(Identity("identity_column_balance", f"applications.{c}", (
                 (("applications", "new_received", c), 1), (("applications", "carried_over", c), 1),
                 (("outcomes", "total", c), -1), (("applications", "carried_forward", c), -1))))
-        if ("outcomes", "total") in present and outcome_rows:
+        if ("outcomes", "total") in present:
             idents.append(Identity("identity_outcome_total", f"outcomes.{c}",
                                    tuple((("outcomes", r, c), 1) for r in outcome_rows)
                                    + ((("outcomes", "total", c), -1),)))
@@ -145,7 +147,7 @@ def read_table3_and_4(tokens: list[Token], index: LabelIndex, template: str) -> 
             cands, reason = [(None,) * 7], f"{reason}; no split fits"
         rows.append((_keys(r.table, r.code, V.APPLICANT_TYPES), cands, reason,
                      " ".join(s.raw or "_" for s in r.slots)))
-    _solve_rows(rows, table3_identities(found), out)
+    _solve_rows(rows, table3_identities(found, specs), out)
     last = found[-1]
     _read_litigation(tokens, index, last, out)
     return out

@@ -55,7 +55,7 @@ _OTHER_2019 = [_row("outcomes", "other", r"其他处理")]
 _OTHER_2021 = [
     _row("outcomes", "other_no_correction", r"逾期不补正"),
     _row("outcomes", "other_no_fee", r"收费通知|缴纳费用"),
-    _row("outcomes", "other", r"(?:^|(?<=\x1f))(?:\(六\))?(?:3\.)?其他(?=\x1f|$)"),
+    _row("outcomes", "other", r"(?:^|(?<=\x1f))(?:\(六\))?(?:3[.、])?其他(?=\x1f|$)"),
 ]
 _TABLE3_TAIL = [
     _row("outcomes", "total", r"总计"),

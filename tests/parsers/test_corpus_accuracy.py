@@ -18,7 +18,7 @@ def test_corpus_accuracy_does_not_drop():
     print(format_report(scores))
     assert total["files"] == 19
     assert total["wrong_silent"] == 0
-    # 2,232 truth cells; the only misses are the PDF (dev_036, 190 cells), whose text is not extracted yet.
-    assert total["correct"] >= 2042
-    assert total["year_correct"] >= 18
-    assert total["agency_correct"] >= 14
+    assert total["compared"] == 2232
+    assert total["correct"] == 2232  # every truth cell, the PDF (dev_036) included
+    assert total["year_correct"] == 19
+    assert total["agency_correct"] >= 15

@@ -48,3 +48,15 @@ def test_run_together_digits_split_only_when_unique():
     values = {tuple(s.value for s in c) for c in splits}
     assert (64, 0, 0, 2, 0, 4, 70) in values
     assert all(sum(v[:-1]) == v[-1] for v in values)
+
+
+def test_an_unresolved_row_is_never_filled_from_the_other_rows():
+    # parts a + b = total per column; row b printed 4 numbers for 2 columns and no
+    # reading fits, so it stays NULL even though a and total would determine it.
+    a, b, t = ([("t", r, c) for c in "xy"] for r in ("a", "b", "total"))
+    idents = [Identity("identity_outcome_total", c, ((a[i], 1), (b[i], 1), (t[i], -1))) for i, c in enumerate("xy")]
+    res = solve([RowInput(a, [(1, 2)]), RowInput(b, [(9, 9), (8, 8)], "4 numbers for 2 columns"),
+                 RowInput(t, [(2, 3)])], idents)
+    assert [res.values[k] for k in b] == [None, None]
+    assert not set(b) & set(res.imputed)
+    assert res.unresolved_rows
