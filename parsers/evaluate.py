@@ -10,6 +10,7 @@ straight from the parser.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,59 @@ import duckdb
 from parsers.vocabulary import APPLICANT_TYPES, RESULTS
 
 TABLES = ("applications", "outcomes", "litigation")
+
+# Pre-2019 facts: the truth files name them ad hoc. These names (this year's
+# figures only, never *_cumulative) mean the same as the parser's legacy facts.
+TRUTH_FACT_ALIASES = [
+    (r"(applications_received|stat_applications)(_\d{4})?", "applications_received"),
+    (r"stat_reply_agree(_\d{4})?", "granted"),
+    (r"stat_reply_partial(_\d{4})?", "partially_granted"),
+    (r"stat_reply_reject(_\d{4})?", "denied"),
+    (r"(admin_review_applications|stat_admin_review(_\d{4})?)", "administrative_reviews"),
+    (r"stat_admin_litigation(_\d{4})?", "lawsuits"),
+    (r"(fees|fees_charged|fees_collected)", "fees_collected"),
+]
+# A legacy fact → (mart, condition, column) it lands in (see the legacy_crosswalk seed).
+LEGACY_FACT_TARGETS = {
+    "applications_received": ("fct_applications", "applicant_type = 'total'", "new_received"),
+    "applications_answered": ("fct_applications", "applicant_type = 'total'", "processed"),
+    "carried_forward": ("fct_applications", "applicant_type = 'total'", "carried_forward"),
+    "already_public": ("fct_outcomes", "outcome_code = 'legacy_already_public'", "count"),
+    "granted": ("fct_outcomes", "outcome_code = 'granted' and applicant_type = 'total'", "count"),
+    "partially_granted": ("fct_outcomes", "outcome_code = 'partially_granted' and applicant_type = 'total'", "count"),
+    "denied": ("fct_outcomes", "outcome_code = 'legacy_denied'", "count"),
+    "administrative_reviews": ("fct_litigation", "proceeding = 'review' and result = 'total'", "count"),
+    "lawsuits": ("fct_litigation", "proceeding = 'suit' and result = 'total'", "count"),
+    "fees_collected": ("fct_disclosure", "item = 'fees_collected' and measure = 'amount_yuan'", "value"),
+    "proactive_items": ("fct_disclosure", "item = 'proactive_items' and measure = 'count'", "value"),
+}
+DISCLOSURE_FACTS = {"fees_collected": ("fees_collected", "amount_yuan"), "proactive_items": ("proactive_items", "count")}
+
+
+def legacy_fact_target(fact: str) -> tuple[str, str, str]:
+    if fact in LEGACY_FACT_TARGETS:
+        return LEGACY_FACT_TARGETS[fact]
+    if fact.startswith("denied_"):
+        return "fct_outcomes", f"outcome_code = 'legacy_{fact}'", "count"
+    raise KeyError(fact)
+
+
+def canonical_fact(truth_name: str) -> str | None:
+    for pattern, fact in TRUTH_FACT_ALIASES:
+        if re.fullmatch(pattern, truth_name):
+            return fact
+    try:
+        legacy_fact_target(truth_name)
+        return truth_name
+    except KeyError:
+        return None
+
+
+def _got_fact(got: dict, fact: str):
+    if fact in DISCLOSURE_FACTS:
+        item, measure = DISCLOSURE_FACTS[fact]
+        return ((got.get("disclosure") or {}).get(item) or {}).get(measure)
+    return (got.get("facts") or {}).get(fact)
 
 
 @dataclass
@@ -62,6 +116,23 @@ def score_report(truth: dict, got: dict | None, flagged_rows: set[str], truth_na
                 else:
                     score.wrong_silent += 1
                     score.details.append(f"{table}.{row}.{col}: {have} (truth {want}) SILENT")
+    for name, want in (truth.get("facts") or {}).items():
+        fact = canonical_fact(name)
+        want = want.get("value") if isinstance(want, dict) else want
+        if fact is None or want is None:
+            continue  # a figure the warehouse does not model (e.g. proactive categories)
+        score.compared += 1
+        have = _got_fact(got, fact)
+        if have == want:
+            score.correct += 1
+        elif have is None:
+            score.missing += 1
+        elif f"legacy.{fact}" in flagged_rows:
+            score.wrong_flagged += 1
+            score.details.append(f"facts.{name}: {have} (truth {want}), flagged")
+        else:
+            score.wrong_silent += 1
+            score.details.append(f"facts.{name}: {have} (truth {want}) SILENT")
     return score
 
 
@@ -89,6 +160,17 @@ def reports_from_warehouse(path: Path) -> dict[str, tuple[dict, set[str]]]:
         for rid, proceeding, result, count in con.execute(
                 "select report_id, proceeding, result, count from marts.fct_litigation").fetchall():
             out[by_id[rid]][0].setdefault("litigation", {}).setdefault(proceeding, [None] * 5)[RESULTS.index(result)] = count
+        for fact in (*LEGACY_FACT_TARGETS, *(f"denied_{r}" for r in (
+                "state_secret", "trade_secret", "personal_privacy", "process_info", "not_this_agency",
+                "not_exist", "unclear_or_redirected", "other"))):
+            table, condition, column = legacy_fact_target(fact)
+            for rid, value in con.execute(f"select report_id, {column} from marts.{table} where {condition}").fetchall():
+                d = out[by_id[rid]][0]
+                if fact in DISCLOSURE_FACTS:
+                    item, measure = DISCLOSURE_FACTS[fact]
+                    d.setdefault("disclosure", {}).setdefault(item, {})[measure] = value
+                else:
+                    d.setdefault("facts", {})[fact] = value
         for rid, location, check in con.execute(
                 "select report_id, location, check_name from marts.report_issues "
                 "where severity in ('warning', 'error')").fetchall():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from parsers.tables import Cell
+from parsers.tables import Cell, Issue
 
 _N = r"\s*(\d+)\s*"
 _UNIT = r"(?:件|条|个|份|宗)"
@@ -45,16 +45,38 @@ ZERO_PATTERNS: dict[str, str] = {
 DISCLOSURE_PATTERNS: dict[tuple[str, str], list[str]] = {
     ("proactive_items", "count"): [rf"主动公开(?:政府)?信息{_N}{_UNIT}"],
 }
-ZERO_DISCLOSURE = {("fees_collected", "amount_yuan"): r"(?:未|没有|无)收取(?:任何)?费用|不收取费用|无收费"}
+ZERO_DISCLOSURE = {("fees_collected", "amount_yuan"): r"(?:未|没有|无)收取(?:任何)?费用|不收取费用|无收费|暂不收费"}
 
 
-def read_prose(text: str) -> list[Cell]:
+# The 统计表 at the end of old reports: label, unit, this year's figure and often a
+# cumulative figure (累计). Only this year's figure is taken.
+STAT_TABLE_LABELS: dict[str, str] = {
+    "applications_received": r"申请公开(?:信息)?总数",
+    "applications_answered": r"对申请的答复(?:总)?数",
+    "granted": r"(?<!部分)同意公开答复数",
+    "partially_granted": r"同意部分公开答复数",
+    "denied": r"(?:否决公开|不予公开)答复(?:总)?数",
+    "administrative_reviews": r"行政复议数",
+    "lawsuits": r"(?<![、])行政诉讼数",
+}
+
+
+def read_prose(text: str) -> tuple[list[Cell], list[Issue]]:
     flat = re.sub(r"\s+", "", text)
-    cells = []
+    spaced = re.sub(r"\s+", " ", text)
+    two_columns = "累计" in flat or bool(re.search(r"数\s*(?:条|件)\s+\d+\s+\d+", spaced))
+    cells, issues = [], []
     for fact, patterns in LEGACY_PATTERNS.items():
         cell = _first_number(flat, patterns, "legacy", fact, "total")
         if cell is None and fact in ZERO_PATTERNS and (m := re.search(ZERO_PATTERNS[fact], flat)):
             cell = Cell("legacy", fact, "total", 0, m.group(0))
+        table_cell, why = _stat_table_cell(spaced, fact, two_columns)
+        if why:
+            issues.append(Issue("warning", "stat_table_unreadable", f"legacy.{fact}", why))
+        if cell and table_cell and cell.value != table_cell.value:
+            issues.append(Issue("warning", "prose_table_mismatch", f"legacy.{fact}",
+                                f"prose says {cell.value} ({cell.raw_text}), the 统计表 says {table_cell.value}; prose kept"))
+        cell = cell or table_cell
         if cell:
             cells.append(cell)
     for (item, measure), patterns in DISCLOSURE_PATTERNS.items():
@@ -64,7 +86,27 @@ def read_prose(text: str) -> list[Cell]:
     for (item, measure), pattern in ZERO_DISCLOSURE.items():
         if m := re.search(pattern, flat):
             cells.append(Cell("disclosure", item, measure, 0, m.group(0)))
-    return cells
+    return cells, issues
+
+
+def _stat_table_cell(spaced: str, fact: str, two_columns: bool) -> tuple[Cell | None, str | None]:
+    """This year's figure of a 统计表 row, or (None, reason) when its digits are ambiguous."""
+    label = STAT_TABLE_LABELS.get(fact)
+    m = label and re.search(label + r"\s*(?:条|件|个)?\s*(\d+)(?:\s+(\d+))?(?=\s|\D|$)", spaced)
+    if not m:
+        return None, None
+    digits, after = m.group(1), spaced[m.end(1):m.end(1) + 2]
+    if m.group(2) is None and re.match(r"[、.]\D", after) and len(digits) > 1:
+        digits = digits[:-1]  # "…条002、网上申请数": the 2 is the next row's enumerator
+    if m.group(2) is not None or not two_columns or len(digits) == 1:
+        return Cell("legacy", fact, "total", int(digits), m.group(0).strip()), None
+    # this year's and the cumulative figure run together: accept the split only if unique
+    splits = [(digits[:k], digits[k:]) for k in range(1, len(digits))
+              if (digits[:k] == "0" or digits[0] != "0") and (digits[k:] == "0" or digits[k] != "0")
+              and int(digits[:k]) <= int(digits[k:])]
+    if len(splits) == 1:
+        return Cell("legacy", fact, "total", int(splits[0][0]), m.group(0).strip()), None
+    return None, f"统计表 figures run together ({digits}): this year's figure is not certain"
 
 
 def _first_number(flat: str, patterns: list[str], table: str, row: str, col: str) -> Cell | None:

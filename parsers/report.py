@@ -117,7 +117,8 @@ def _read_text(parsed: ParsedReport, text: str, source_file: str, layout: str | 
         report["template"] = "pre2019"
         if layout != "prose":
             report["layout"] = "prose"
-        parsed.cells = read_prose(plain)
+        parsed.cells, prose_issues = read_prose(plain)
+        parsed.issues.extend(prose_issues)
         report["parse_status"] = "partial" if parsed.cells else "failed"
         if not parsed.cells:
             _fail(parsed, "no_figures", "pre-2019 report: no figure on applications, reviews or suits was recognised")

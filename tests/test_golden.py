@@ -12,33 +12,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from parsers.evaluate import legacy_fact_target
+
 GOLDEN_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "golden"
 GOLDEN = sorted(GOLDEN_DIR.glob("*.json"))
 APPLICANTS = ("natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total")
 RESULTS = ("maintained", "corrected", "other", "pending", "total")
-
-# Pre-2019 facts of the golden files → (mart, where clause, value column).
-LEGACY_FACTS = {
-    "applications_received": ("fct_applications", "applicant_type = 'total'", "new_received"),
-    "applications_answered": ("fct_applications", "applicant_type = 'total'", "processed"),
-    "carried_forward": ("fct_applications", "applicant_type = 'total'", "carried_forward"),
-    "already_public": ("fct_outcomes", "outcome_code = 'legacy_already_public'", "count"),
-    "granted": ("fct_outcomes", "outcome_code = 'granted'", "count"),
-    "partially_granted": ("fct_outcomes", "outcome_code = 'partially_granted'", "count"),
-    "denied": ("fct_outcomes", "outcome_code = 'legacy_denied'", "count"),
-    "administrative_reviews": ("fct_litigation", "proceeding = 'review' and result = 'total'", "count"),
-    "lawsuits": ("fct_litigation", "proceeding = 'suit' and result = 'total'", "count"),
-    "fees_collected": ("fct_disclosure", "item = 'fees_collected' and measure = 'amount_yuan'", "value"),
-    "proactive_items": ("fct_disclosure", "item = 'proactive_items' and measure = 'count'", "value"),
-}
-
-
-def legacy_fact_target(fact: str):
-    if fact in LEGACY_FACTS:
-        return LEGACY_FACTS[fact]
-    assert fact.startswith("denied_"), f"no mapping for golden fact {fact}"
-    return "fct_outcomes", f"outcome_code = 'legacy_{fact}'", "count"
-
 
 @pytest.fixture(scope="module")
 def marts(built_warehouse):
