@@ -8,6 +8,7 @@ signature at the end. Each rule is a regex over normalised text.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,7 +19,8 @@ _REPORT = r"政府信息公开(?:工作)?(?:年度)?报告|政府信息公开工
 TITLE_RE = re.compile(rf"([\u4e00-\u9fff()]{{2,40}}?)\s*{_YEAR}\s*(?:{_REPORT})")
 YEAR_ONLY_TITLE_RE = re.compile(rf"^\s*{_YEAR}\s*(?:{_REPORT})")
 PERIOD_RE = re.compile(r"统计期限[^。]{0,12}?(20\d\d)\s*年\s*1\s*月\s*1\s*日")
-SOURCE_RE = re.compile(r"来源\s*[:：]\s*([\u4e00-\u9fff]{2,30}" + AGENCY_SUFFIX + ")")
+# The whole run of characters after 来源: (a lazy match would stop at 管委 of 管委会).
+SOURCE_RE = re.compile(r"来源\s*[:：]\s*([\u4e00-\u9fff()]{2,30}" + AGENCY_SUFFIX + r")(?![\u4e00-\u9fff])")
 PUBLISHED_RE = re.compile(r"(?:发布|发文|成文)?(?:时间|日期)\s*[:：]\s*(20\d\d)[-/.年](\d{1,2})[-/.月](\d{1,2})")
 CN_DATE_RE = re.compile(r"(20\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 
@@ -47,6 +49,7 @@ class Metadata:
     agency_name: str | None
     year: int | None
     published_date: date | None
+    agency_inferred: bool = False  # no title, source or signature: the most named division
 
 
 def expand_abbreviations(name: str) -> str:
@@ -70,7 +73,7 @@ def _title_lines(text: str, html_title: str | None) -> list[str]:
 
 
 def find_agency_and_year(text: str, html_title: str | None = None):
-    """(agency as printed in the title, canonical agency, year) — any may be None."""
+    """(agency as printed, canonical agency, year, inferred?) — any may be None."""
     raw, year = None, None
     lines = _title_lines(text, html_title)
     for i, line in enumerate(lines):
@@ -85,13 +88,46 @@ def find_agency_and_year(text: str, html_title: str | None = None):
                 break
     body_names = [(_clean_agency(m.group(1)), int(m.group(2))) for m in TITLE_RE.finditer(text[:6000])]
     body_names = [(n, y) for n, y in body_names if n]
+    src = SOURCE_RE.search(text[:3000])
+    inferred = False
     if raw is None:
-        src = SOURCE_RE.search(text[:3000])
         raw = src.group(1) if src else (body_names[0][0] if body_names else signature_agency(text))
+    if raw is None:
+        raw, inferred = most_named_place(text), True
     if year is None:
         year = _year_from_text(text, body_names)
     canonical = _canonical_name(raw, [n for n, y in body_names if y == year or year is None])
-    return raw, canonical, year
+    canonical = government_of_place(canonical, src.group(1) if src else None)
+    return raw, canonical, year, inferred
+
+
+_PLACE_ONLY = re.compile(r"(?:省|市|县|区|旗|盟|自治州|实验区|新区)$")
+
+
+def government_of_place(name: str | None, source: str | None) -> str | None:
+    """A title that names only a place (平潭综合实验区) is that place's government's report;
+    when the 来源 line names the government (平潭综合实验区管委会办公室), use its name."""
+    if not name or not source or not _PLACE_ONLY.search(name):
+        return name
+    m = re.fullmatch(re.escape(name) + r"(管委会|管理委员会|人民政府|政府)(?:办公室|办公厅)?", source)
+    return name + m.group(1) if m else name
+
+
+def most_named_place(text: str) -> str | None:
+    """Last resort for a report with no title, source or signature: the division it
+    names most often (at least 3 times), if the division list knows it."""
+    from parsers.regions import resolve_region
+
+    counts: Counter[str] = Counter()
+    for m in re.finditer(r"[\u4e00-\u9fff]+?(?:实验区|新区|自治州|市|县|区)", text[:5000]):
+        run = m.group(0)
+        counts.update(run[k:] for k in range(max(0, len(run) - 10), len(run) - 2))
+    for name, count in sorted(counts.items(), key=lambda x: (-x[1], -len(x[0]), x[0])):
+        if count < 3:
+            break
+        if resolve_region(name).admin_level != "other":
+            return name
+    return None
 
 
 def _canonical_name(raw: str | None, body_names: list[str]) -> str | None:
@@ -114,7 +150,8 @@ def _year_from_text(text: str, body_names) -> int | None:
         return body_names[0][1]
     years = re.findall(r"(20[0-3]\d)\s*年", text[:5000])
     if years:
-        return int(max(set(years), key=years.count))
+        # most mentioned; on a tie the earlier year (a report dated next January names both)
+        return int(max(set(years), key=lambda y: (years.count(y), -int(y))))
     return None
 
 
@@ -145,5 +182,5 @@ def find_published_date(text: str, year: int | None) -> date | None:
 
 
 def read_metadata(text: str, html_title: str | None = None) -> Metadata:
-    raw, canonical, year = find_agency_and_year(text, html_title)
-    return Metadata(raw, canonical, year, find_published_date(text, year))
+    raw, canonical, year, inferred = find_agency_and_year(text, html_title)
+    return Metadata(raw, canonical, year, find_published_date(text, year), inferred)

@@ -134,6 +134,10 @@ def _read_text(parsed: ParsedReport, text: str, source_file: str, layout: str | 
 
 
 def _missing_metadata(parsed: ParsedReport, meta) -> None:
+    if meta.agency_inferred and meta.agency_name:
+        parsed.issues.append(Issue("warning", "agency_inferred", None,
+                                   f"no title, 来源 or signature names the agency; {meta.agency_name}, "
+                                   "the division the text names most, is assumed"))
     if meta.agency_name is None:
         parsed.issues.append(Issue("error", "agency_not_found", None, "no agency name in the title, body, source line or signature"))
     if meta.year is None:

@@ -1,0 +1,31 @@
+"""Agency, year and publication date, from the places reports put them."""
+
+from datetime import date
+
+from parsers.metadata import government_of_place, read_metadata
+
+
+def test_title_signature_and_canonical_name():
+    text = ("南谯区经信局2020年政府信息公开工作年度报告\n发布时间:2021-01-15 12:22\n"
+            "现向社会公布滁州市南谯区经济和信息化局2020年度政府信息公开工作年度报告。\n")
+    meta = read_metadata(text)
+    assert (meta.agency_name_raw, meta.agency_name, meta.year) == ("南谯区经信局", "滁州市南谯区经济和信息化局", 2020)
+    assert meta.published_date == date(2021, 1, 15)
+
+
+def test_no_title_uses_the_signature():
+    meta = read_metadata("2023年,我局共收到政府信息公开申请2件。\n汉阳区统计局\n· 2024年1月15日\n")
+    assert (meta.agency_name, meta.year, meta.published_date) == ("汉阳区统计局", 2023, date(2024, 1, 15))
+
+
+def test_a_place_title_takes_the_government_named_in_the_source_line():
+    assert government_of_place("平潭综合实验区", "平潭综合实验区管委会办公室") == "平潭综合实验区管委会"
+    assert government_of_place("平潭综合实验区", "平潭县人民政府") == "平潭综合实验区"
+    assert government_of_place("南充市统计局", "南充市统计局办公室") == "南充市统计局"
+
+
+def test_without_any_name_the_most_named_division_is_assumed_and_said():
+    text = "本报告汇总平潭综合实验区各单位情况。平潭综合实验区主动公开信息。平潭综合实验区依申请公开。社区 园区 辖区"
+    meta = read_metadata(text)
+    assert meta.agency_name == "平潭综合实验区" and meta.agency_inferred
+    assert read_metadata("无题。园区 园区 园区 辖区 辖区 辖区").agency_name is None
