@@ -86,7 +86,7 @@ def find_agency_and_year(text: str, html_title: str | None = None):
             if prev:
                 raw, year = prev, int(YEAR_ONLY_TITLE_RE.match(line).group(1))
                 break
-    body_names = [(_clean_agency(m.group(1)), int(m.group(2))) for m in TITLE_RE.finditer(text[:6000])]
+    body_names = [(_clean_agency(m.group(1)), int(m.group(2))) for m in _title_phrases(text[:6000])]
     body_names = [(n, y) for n, y in body_names if n]
     src = SOURCE_RE.search(text[:3000])
     inferred = False
@@ -128,6 +128,19 @@ def most_named_place(text: str) -> str | None:
         if resolve_region(name).admin_level != "other":
             return name
     return None
+
+
+_REPORT_RE = re.compile(_REPORT)
+
+
+def _title_phrases(text: str):
+    """TITLE_RE matches, looked for only just before each 政府信息公开…报告 phrase
+    (scanning the whole text with TITLE_RE's lazy prefix is slow)."""
+    for phrase in _REPORT_RE.finditer(text):
+        window_start = max(0, phrase.start() - 60)
+        m = TITLE_RE.search(text, window_start, phrase.end())
+        if m:
+            yield m
 
 
 def _canonical_name(raw: str | None, body_names: list[str]) -> str | None:

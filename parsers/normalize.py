@@ -30,8 +30,11 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+_ONE_PASS = str.maketrans({**_FULLWIDTH, **_ZERO_WIDTH, **_DASHES})
+
+
 def to_halfwidth(text: str) -> str:
-    return text.translate(_FULLWIDTH).translate(_ZERO_WIDTH).translate(_DASHES)
+    return text.translate(_ONE_PASS)
 
 
 def strip_pinyin_ruby(text: str) -> str:

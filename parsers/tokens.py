@@ -18,6 +18,10 @@ TEXT, NUM, BLANK, DASH = "text", "num", "blank", "dash"
 DASH_WORDS = frozenset({"-", "—", "——", "/", "无", "--", "－"})
 
 _PIECES = re.compile(r"\d+(?:\.\d+)?|\D+")
+_HAS_DIGIT = re.compile(r"\d")
+_ENUMERATOR_WORD = re.compile(r"\d{1,2}[.、]")
+_THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+")
+_NEGATIVE = re.compile(r"[-—]\d+")
 _UNIT = re.compile(r"^(万元|元|件|条|个|项|次|人次|笔)")
 _STARTS_ROW = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d{1,2}[.、]\D)")
 # Inside run-together text a row label starts at "二、" or "(三)": cut there.
@@ -177,18 +181,25 @@ def _tokenize_cell(cell: str, out: list[Token]) -> None:
             text_run.clear()
 
     for word in words:
+        if word.isdigit() and word.isascii():  # the common case: one whole number
+            flush_text()
+            out.append(Token(NUM, word, int(word)))
+            continue
         if _STARTS_ROW.match(word):  # a new row label starts: do not glue it to the text before
             flush_text()
-        if re.fullmatch(r"\d{1,2}[.、]", word):  # "1." standing alone before its label
+        if not _HAS_DIGIT.search(word) and word not in DASH_WORDS:  # plain label text
+            text_run.extend(_ROW_START_INSIDE.split(word))
+            continue
+        if _ENUMERATOR_WORD.fullmatch(word):  # "1." standing alone before its label
             text_run.append(word)
             continue
         if word in DASH_WORDS:
             flush_text()
             out.append(Token(DASH, word))
             continue
-        if re.fullmatch(r"\d{1,3}(,\d{3})+", word):  # thousands separators
+        if _THOUSANDS.fullmatch(word):  # thousands separators
             word = word.replace(",", "")
-        if re.fullmatch(r"[-—]\d+", word):  # 本年增/减 may be negative
+        if _NEGATIVE.fullmatch(word):  # 本年增/减 may be negative
             flush_text()
             out.append(Token(NUM, word, -int(word[1:])))
             continue
