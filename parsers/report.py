@@ -13,6 +13,7 @@ from parsers.pdf import PdfError, pdf_text
 from parsers.prose import read_prose
 from parsers.regions import resolve_region
 from parsers.tables import Cell, Issue, detect_template, read_table2, read_table3_and_4
+from parsers.timing import timed
 from parsers.tokens import detect_layout, html_title, split_cells, tokenize
 
 MAX_BYTES = 20 * 1024 * 1024  # larger files are recorded, not read: no report is that long
@@ -53,14 +54,18 @@ def parse_report(data: bytes, source_file: str) -> ParsedReport:
     parsed = ParsedReport(report)
     if len(data) > MAX_BYTES:
         return _fail(parsed, "file_too_large", f"{len(data):,} bytes is over the {MAX_BYTES:,}-byte limit for one report")
-    decoded = decode_bytes(data)
+    with timed("decode"):
+        decoded = decode_bytes(data)
     if decoded.kind == "pdf":
         report["layout"] = "pdf"
         try:
-            text = pdf_text(data)
+            with timed("decode"):
+                text = pdf_text(data)
         except PdfError as exc:
             return _fail(parsed, "pdf_unreadable", str(exc))
-        _read_text(parsed, normalize_text(text), source_file, layout="pdf")
+        with timed("normalise"):
+            text = normalize_text(text)
+        _read_text(parsed, text, source_file, layout="pdf")
         return parsed
     if decoded.text is None:
         check = {"empty": "empty_file"}.get(decoded.kind, "undecodable")
@@ -68,7 +73,8 @@ def parse_report(data: bytes, source_file: str) -> ParsedReport:
     report["encoding"] = decoded.encoding
     if "\x00" in decoded.text:
         parsed.issues.append(Issue("warning", "nul_bytes", None, "the text holds NUL bytes; they were removed"))
-    text = normalize_text(decoded.text.replace("\x00", ""))
+    with timed("normalise"):
+        text = normalize_text(decoded.text.replace("\x00", ""))
     _read_text(parsed, text, source_file)
     return parsed
 
@@ -94,15 +100,17 @@ def _fail(parsed: ParsedReport, check: str, message: str) -> ParsedReport:
 def _read_text(parsed: ParsedReport, text: str, source_file: str, layout: str | None = None) -> None:
     """`layout`: known already (a PDF's text layer is read as plain lines)."""
     report = parsed.report
-    layout = layout or detect_layout(text, source_file)
-    report["layout"] = layout
-    title = html_title(text) if layout == "html" else None
-    cells_text = split_cells(text, layout)
-    plain = "\n".join(c for c in cells_text if c) if layout == "html" else text
-    meta = read_metadata(plain, title)
+    with timed("tokenise"):
+        layout = layout or detect_layout(text, source_file)
+        report["layout"] = layout
+        title = html_title(text) if layout == "html" else None
+        cells_text = split_cells(text, layout)
+        plain = "\n".join(c for c in cells_text if c) if layout == "html" else text
+    with timed("metadata"):
+        meta = read_metadata(plain, title)
+        region = resolve_region(meta.agency_name, plain[:3000])
     report.update(agency_name_raw=meta.agency_name_raw, agency_name=meta.agency_name,
                   year=meta.year, published_date=meta.published_date)
-    region = resolve_region(meta.agency_name, plain[:3000])
     report.update(province=region.province, city=region.city, county=region.county,
                   adcode=region.adcode, admin_level=region.admin_level,
                   agency_key=agency_key(meta.agency_name, region))
@@ -110,14 +118,16 @@ def _read_text(parsed: ParsedReport, text: str, source_file: str, layout: str | 
         _fail(parsed, "not_a_report", "no mention of 政府信息公开: this does not look like an annual OGI report")
         return
     _missing_metadata(parsed, meta)
-    tokens = tokenize(cells_text, explicit_cells=layout in ("html", "markdown"))
-    index = LabelIndex(tokens)
-    template = detect_template(index)
+    with timed("tokenise"):
+        tokens = tokenize(cells_text, explicit_cells=layout in ("html", "markdown"))
+        index = LabelIndex(tokens)
+        template = detect_template(index)
     if template is None and (meta.year is None or meta.year < 2019):
         report["template"] = "pre2019"
         if layout != "prose":
             report["layout"] = "prose"
-        parsed.cells, prose_issues = read_prose(plain)
+        with timed("tables"):
+            parsed.cells, prose_issues = read_prose(plain)
         parsed.issues.extend(prose_issues)
         report["parse_status"] = "partial" if parsed.cells else "failed"
         if not parsed.cells:
@@ -127,7 +137,9 @@ def _read_text(parsed: ParsedReport, text: str, source_file: str, layout: str | 
     if template is None:
         parsed.issues.append(Issue("warning", "template_from_year", None,
                                    f"no template marker in the tables; assumed {report['template']} from the year"))
-    for read in (read_table2(tokens, index, report["template"]), read_table3_and_4(tokens, index, report["template"])):
+    with timed("tables"):
+        reads = (read_table2(tokens, index, report["template"]), read_table3_and_4(tokens, index, report["template"]))
+    for read in reads:
         parsed.cells.extend(read.cells)
         parsed.issues.extend(read.issues)
     report["parse_status"] = _status(parsed)
