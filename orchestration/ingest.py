@@ -1,0 +1,214 @@
+"""Incremental ingest: which raw files must be parsed, in which ingest batch.
+
+The raw folder is compared with the file index of the previous build
+(path → size, mtime, batch). Files that are new or changed since — or all
+files, when the parser's code changed — form a new *ingest batch*, which is a
+partition of the Dagster parse asset. Each batch's parse results are kept as
+Parquet under the state folder; the raw tables are rebuilt from the latest batch
+of every file still present, so removed files leave the warehouse and a changed
+file replaces its old version.
+
+    <state>/files.parquet            source_file, size, mtime_ns, batch_id (the index)
+    <state>/parser_version           hash of parsers/*.py of the batches in the index
+    <state>/batches/<id>.json        the files of a batch that is yet to be parsed
+    <state>/parsed/<id>/*.parquet    parse results of one batch (reports, cells, issues)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+
+import polars as pl
+
+PARSERS_DIR = Path(__file__).resolve().parents[1] / "parsers"
+INDEX_SCHEMA = {"source_file": pl.String, "size": pl.Int64, "mtime_ns": pl.Int64, "batch_id": pl.String}
+
+
+@lru_cache(maxsize=1)
+def parser_version() -> str:
+    """Hash of the parser's source: results of another parser version are not reused."""
+    h = hashlib.sha256()
+    for path in sorted(PARSERS_DIR.rglob("*.py")):
+        h.update(path.relative_to(PARSERS_DIR).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    source_file: str
+    size: int
+    mtime_ns: int
+
+
+def scan(raw_dir: Path, settle_seconds: float = 0, now: float | None = None) -> tuple[dict[str, FileEntry], list[str]]:
+    """Every entry below raw_dir (symlinks listed, not followed), and the files
+    skipped because they changed less than `settle_seconds` ago (still being written)."""
+    now = time.time() if now is None else now
+    entries, unsettled = {}, []
+    for root, dirs, files in os.walk(raw_dir, followlinks=False):
+        dirs.sort()
+        for name in sorted(files):
+            path = Path(root) / name
+            source = path.relative_to(raw_dir).as_posix()
+            try:
+                st = path.lstat()
+            except OSError:
+                entries[source] = FileEntry(source, -1, -1)  # vanished or unreadable: parse records why
+                continue
+            if stat.S_ISREG(st.st_mode) and now - st.st_mtime < settle_seconds:
+                unsettled.append(source)
+                continue
+            entries[source] = FileEntry(source, st.st_size, st.st_mtime_ns)
+    return entries, unsettled
+
+
+@dataclass
+class Plan:
+    to_parse: list[str]    # new or changed files (or all, after a parser change)
+    removed: list[str]     # in the index, no longer in the raw folder
+    unchanged: int
+    full_reparse: bool
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.to_parse or self.removed)
+
+
+class State:
+    def __init__(self, state_dir: Path):
+        self.dir = Path(state_dir)
+
+    @property
+    def index_path(self) -> Path:
+        return self.dir / "files.parquet"
+
+    def index(self) -> pl.DataFrame:
+        if not self.index_path.exists():
+            return pl.DataFrame(schema=INDEX_SCHEMA)
+        return pl.read_parquet(self.index_path)
+
+    def stored_version(self) -> str | None:
+        p = self.dir / "parser_version"
+        return p.read_text().strip() if p.exists() else None
+
+    def parsed_dir(self, batch_id: str) -> Path:
+        return self.dir / "parsed" / batch_id
+
+    def batch_file(self, batch_id: str) -> Path:
+        return self.dir / "batches" / f"{batch_id}.json"
+
+    def plan(self, scanned: dict[str, FileEntry]) -> Plan:
+        index = {r["source_file"]: r for r in self.index().iter_rows(named=True)}
+        full = self.stored_version() != parser_version()
+        to_parse = [s for s, e in scanned.items()
+                    if full or s not in index or (index[s]["size"], index[s]["mtime_ns"]) != (e.size, e.mtime_ns)
+                    or not self.parsed_dir(index[s]["batch_id"]).exists()]
+        removed = sorted(set(index) - set(scanned))
+        return Plan(sorted(to_parse), removed, len(scanned) - len(to_parse), full)
+
+    def new_batch(self, files: list[str], scanned: dict[str, FileEntry]) -> str:
+        """Register a batch of files to parse; its id sorts by time."""
+        batch_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        path = self.batch_file(batch_id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        payload = {"parser_version": parser_version(),
+                   "files": [[s, scanned[s].size, scanned[s].mtime_ns] for s in files]}
+        _write_atomic(path, json.dumps(payload, ensure_ascii=False).encode())
+        return batch_id
+
+    def batch_files(self, batch_id: str) -> list[FileEntry]:
+        payload = json.loads(self.batch_file(batch_id).read_text())
+        return [FileEntry(*f) for f in payload["files"]]
+
+    def commit(self, scanned: dict[str, FileEntry], batch_id: str | None, parsed_files: list[str]) -> None:
+        """After a successful parse of `batch_id`: the index holds every present file
+        with the batch that has its latest parse; removed files are dropped."""
+        old = {r["source_file"]: r["batch_id"] for r in self.index().iter_rows(named=True)}
+        if self.stored_version() != parser_version():
+            old = {}
+        fresh = set(parsed_files)
+        rows = [{"source_file": s, "size": e.size, "mtime_ns": e.mtime_ns,
+                 "batch_id": batch_id if s in fresh else old.get(s)} for s, e in scanned.items()]
+        rows = [r for r in rows if r["batch_id"] is not None]
+        self.dir.mkdir(parents=True, exist_ok=True)
+        tmp = self.index_path.with_suffix(".tmp.parquet")
+        pl.DataFrame(rows, schema=INDEX_SCHEMA).write_parquet(tmp)
+        os.replace(tmp, self.index_path)
+        _write_atomic(self.dir / "parser_version", parser_version().encode())
+        if batch_id:
+            self.batch_file(batch_id).unlink(missing_ok=True)
+
+    def live_batches(self) -> list[str]:
+        return sorted(set(self.index()["batch_id"].to_list()))
+
+    def prune(self) -> None:
+        """Drop parse results that no file of the index points to and no pending batch owns."""
+        keep = set(self.live_batches()) | {f.stem for f in (self.dir / "batches").glob("*.json")}
+        parsed_root = self.dir / "parsed"
+        if parsed_root.exists():
+            for d in parsed_root.iterdir():
+                if d.name not in keep:
+                    _rmtree(d)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _rmtree(path: Path) -> None:
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
+
+
+# ------------------------------------------------------------------ parse and load
+
+def parse_batch(state: State, batch_id: str, raw_dir: Path, progress=None) -> dict[str, int]:
+    """Parse the files of one batch into <state>/parsed/<batch_id>/, chunk by chunk
+    (memory bounded by a chunk). Returns row counts."""
+    from parsers.batch import iter_parsed_chunks
+
+    out = state.parsed_dir(batch_id)
+    tmp = out.with_name(out.name + ".tmp")
+    _rmtree(tmp)
+    tmp.mkdir(parents=True)
+    files = [raw_dir / f.source_file for f in state.batch_files(batch_id)]
+    counts = {"reports": 0, "cells": 0, "issues": 0}
+    for n, chunk in enumerate(iter_parsed_chunks(raw_dir, files, progress=progress)):
+        for name in counts:
+            frame = getattr(chunk, name).with_columns(pl.lit(batch_id).alias("batch_id"))
+            frame.write_parquet(tmp / f"{name}-{n:06d}.parquet")
+            counts[name] += frame.height
+    _rmtree(out)
+    os.replace(tmp, out)
+    return counts
+
+
+def raw_table_queries(state: State) -> dict[str, str]:
+    """SELECTs that give raw.reports/cells/issues from the batches of the index:
+    each present file from the batch with its latest parse."""
+    parsed = (state.dir / "parsed").as_posix()
+    index = state.index_path.as_posix()
+
+    def files(name: str) -> str:
+        return f"read_parquet('{parsed}/*/{name}-*.parquet', union_by_name = true)"
+
+    current = f"(select source_file, batch_id from read_parquet('{index}'))"
+    reports = f"(select r.* from {files('reports')} r join {current} f using (source_file, batch_id))"
+    # byte-identical files share a report_id: its cells come from one batch only
+    chosen = f"(select report_id, max(batch_id) as batch_id from {reports} group by report_id)"
+    return {
+        "reports": f"select * exclude (batch_id) from {reports}",
+        "cells": f"select c.* exclude (batch_id) from {files('cells')} c join {chosen} k using (report_id, batch_id)",
+        "issues": f"select i.* exclude (batch_id) from {files('issues')} i join {current} f using (source_file, batch_id)",
+    }
