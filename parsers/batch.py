@@ -6,7 +6,10 @@ small polars frames, so memory is bounded by the chunk, not the corpus.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import stat
+from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -14,8 +17,9 @@ from typing import Callable, Iterable
 
 import polars as pl
 
-from parsers.report import ParsedReport, failed_report, parse_report
+from parsers.report import MAX_BYTES, ParsedReport, failed_report, parse_report, report_id_of
 from parsers.schema import CELLS_SCHEMA, ISSUES_SCHEMA, REPORTS_SCHEMA
+from parsers.tables import Issue
 
 CHUNK_FILES = 64
 POOL_THRESHOLD = 200  # below this many files a process pool costs more than it saves
@@ -44,19 +48,91 @@ def list_raw_files(raw_dir: Path) -> list[Path]:
     return sorted(out)
 
 
-def read_one(path: Path, raw_dir: Path) -> ParsedReport:
-    """Parse one file; files that cannot be read are recorded with the reason."""
+_FILE_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+               (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+
+
+def _hash_file(path: Path) -> str:
+    """report_id of a file too large to read whole: the same SHA-256, in 1 MB blocks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()[:16]
+
+
+def read_one(path: Path, raw_dir: Path, duplicate_of: str | None = None) -> ParsedReport:
+    """Parse one file; files that cannot be read are recorded with the reason.
+
+    Never opens anything but a regular file (a FIFO would block the build), never
+    reads a file over MAX_BYTES into memory, and does not parse again a file that
+    is byte-identical to an earlier one (`duplicate_of`, see find_duplicates)."""
     source = path.relative_to(raw_dir).as_posix()
-    if path.is_symlink():
-        return failed_report(source, "symlink_skipped", f"symbolic link to {os.readlink(path)} is not followed")
     try:
+        st = path.lstat()
+    except OSError as exc:
+        return failed_report(source, "unreadable", f"cannot read the file: {exc.strerror or exc}")
+    if stat.S_ISLNK(st.st_mode):
+        return failed_report(source, "symlink_skipped", f"symbolic link to {os.readlink(path)} is not followed")
+    if not stat.S_ISREG(st.st_mode):
+        kind = next((name for test, name in _FILE_KINDS if test(st.st_mode)), "not a regular file")
+        return failed_report(source, "unreadable", f"not a regular file ({kind}); it is not read")
+    try:
+        if st.st_size > MAX_BYTES:
+            parsed = failed_report(source, "file_too_large",
+                                   f"{st.st_size:,} bytes is over the {MAX_BYTES:,}-byte limit for one report; not read")
+            parsed.report.update(report_id=_hash_file(path), file_size_bytes=st.st_size)
+            return parsed
         data = path.read_bytes()
     except OSError as exc:
         return failed_report(source, "unreadable", f"cannot read the file: {exc.strerror or exc}")
+    if duplicate_of is not None:
+        return duplicate_report(source, duplicate_of, data)
     try:
         return parse_report(data, source)
     except Exception as exc:  # a parser bug must not lose the file: record it
         return failed_report(source, "parser_error", f"{type(exc).__name__}: {exc}", data)
+
+
+def duplicate_report(source: str, original: str, data: bytes) -> ParsedReport:
+    """A file byte-identical to `original`: recorded, not parsed again. Its report_id
+    hashes its path with its bytes (the bytes alone are the original's id)."""
+    parsed = failed_report(source, "duplicate_file", "", data)
+    parsed.report["report_id"] = report_id_of(b"duplicate:" + source.encode() + b"\0" + data)
+    parsed.issues = [Issue("warning", "duplicate_file", None,
+                           f"byte-identical to {original} (report_id {report_id_of(data)}), which is read "
+                           "instead; this copy is recorded but not parsed")]
+    return parsed
+
+
+def find_duplicates(paths: list[Path], raw_dir: Path) -> dict[str, str]:
+    """path -> relative path of the first (in sorted order) byte-identical file.
+
+    Only files sharing a size are hashed, so a folder without duplicates costs a stat
+    per file. Symlinks, non-regular and oversized files are left to read_one."""
+    by_size: dict[int, list[Path]] = defaultdict(list)
+    for p in paths:
+        try:
+            st = p.lstat()
+        except OSError:
+            continue
+        if stat.S_ISREG(st.st_mode) and 0 < st.st_size <= MAX_BYTES:
+            by_size[st.st_size].append(p)
+    out: dict[str, str] = {}
+    for group in by_size.values():
+        if len(group) < 2:
+            continue
+        first: dict[str, Path] = {}
+        for p in sorted(group):
+            try:
+                digest = _hash_file(p)
+            except OSError:
+                continue
+            if digest in first:
+                out[str(p)] = first[digest].relative_to(raw_dir).as_posix()
+            else:
+                first[digest] = p
+    return out
 
 
 def _frames(parsed: list[ParsedReport]) -> ParsedBatch:
@@ -73,9 +149,9 @@ def _frames(parsed: list[ParsedReport]) -> ParsedBatch:
     )
 
 
-def _parse_chunk(args: tuple[list[str], str]) -> ParsedBatch:
-    paths, raw_dir = args
-    return _frames([read_one(Path(p), Path(raw_dir)) for p in paths])
+def _parse_chunk(args: tuple[list[str], str, dict[str, str]]) -> ParsedBatch:
+    paths, raw_dir, duplicates = args
+    return _frames([read_one(Path(p), Path(raw_dir), duplicates.get(p)) for p in paths])
 
 
 def parse_files(
@@ -86,7 +162,9 @@ def parse_files(
 ) -> ParsedBatch:
     raw_dir = Path(raw_dir)
     paths = [str(p) for p in (files if files is not None else list_raw_files(raw_dir))]
-    chunks = [(paths[i:i + CHUNK_FILES], str(raw_dir)) for i in range(0, len(paths), CHUNK_FILES)]
+    duplicates = find_duplicates([Path(p) for p in paths], raw_dir)
+    chunks = [(chunk, str(raw_dir), {p: duplicates[p] for p in chunk if p in duplicates})
+              for chunk in (paths[i:i + CHUNK_FILES] for i in range(0, len(paths), CHUNK_FILES))]
     workers = workers or os.cpu_count() or 1
     done, batches = 0, []
     if workers > 1 and len(paths) >= POOL_THRESHOLD:
