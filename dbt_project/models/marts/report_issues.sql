@@ -4,6 +4,8 @@
 --     from the carried_over total of year Y for the same agency (both selected, both
 --     non-NULL); reported on the year-Y report.
 --   legacy_fact_unmapped (warning): a pre-2019 fact the legacy_crosswalk does not map.
+--   not_selected (info): another file for the same agency-year was selected
+--     (int_report_selection), so this one's figures are not in the facts.
 with parser_issues as (
     select report_id, source_file, severity, check_name, location, message,
            'parser' as origin
@@ -54,12 +56,36 @@ unmapped_legacy as (
     where legacy.target_table is null
 ),
 
+not_selected as (
+    select
+        lost.report_id,
+        reports.source_file,
+        'info' as severity,
+        'not_selected' as check_name,
+        cast(null as varchar) as location,
+        format(
+            'Not used in the facts: {} files cover this agency-year and {} was selected (order: parse_status, cells read, later publication date, report_id).',
+            lost.n_candidates, chosen.source_file
+        ) as message,
+        'warehouse' as origin
+    from {{ ref('int_report_selection') }} as lost
+    join {{ ref('int_report_selection') }} as won
+      on won.agency_id = lost.agency_id
+     and won.year = lost.year
+     and won.is_selected
+    join {{ ref('stg_reports') }} as reports on reports.report_id = lost.report_id
+    join {{ ref('stg_reports') }} as chosen on chosen.report_id = won.report_id
+    where lost.is_candidate and not lost.is_selected
+),
+
 all_issues as (
     select * from parser_issues
     union all
     select * from carry_mismatch
     union all
     select * from unmapped_legacy
+    union all
+    select * from not_selected
 )
 
 select
