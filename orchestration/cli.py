@@ -21,6 +21,7 @@ import fcntl
 import json
 import os
 import re
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -113,19 +114,31 @@ class StderrProgress:
 
 
 @contextlib.contextmanager
-def warehouse_lock(warehouse: Path):
-    """One `ogi build` per warehouse file at a time (an flock on FILE.lock)."""
+def warehouse_lock(warehouse: Path, wait: float = 0, progress=None):
+    """One `ogi build` per warehouse file at a time (an flock on FILE.lock).
+
+    The kernel drops an flock when its holder dies, so a lock file left by a
+    killed build never blocks the next one (the pid in it is only informative).
+    With `wait` > 0, waits up to that many seconds for the lock, then gives up."""
     lock_path = warehouse.with_name(warehouse.name + ".lock")
     with open(lock_path, "a+") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            holder = fh.read().strip()
-            raise CommandError(
-                f"another ogi build holds the lock on {warehouse}" + (f" (pid {holder})" if holder else ""),
-                EXIT_LOCKED,
-            ) from None
+        deadline = time.monotonic() + wait
+        announced = False
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                fh.seek(0)
+                holder = fh.read().strip()
+                held = f"another ogi build holds the lock on {warehouse}" + (f" (pid {holder})" if holder else "")
+                if time.monotonic() >= deadline:
+                    waited = f" (waited {wait:g} s)" if wait > 0 else "; retry later, or pass --wait SECONDS"
+                    raise CommandError(held + waited, EXIT_LOCKED) from None
+                if not announced and hasattr(progress, "line"):
+                    progress.line(f"{held}; waiting up to {wait:g} s")
+                    announced = True
+                time.sleep(0.2)
         fh.seek(0)
         fh.truncate()
         fh.write(str(os.getpid()))
@@ -242,8 +255,12 @@ def build_summary(warehouse: Path, seconds: float, log_path: Path | None = None)
     return "\n".join(lines)
 
 
-def run_build(raw_dir: Path, warehouse: Path, progress=None) -> str:
-    """Run the whole graph in-process. Returns the summary; raises CommandError."""
+def run_build(raw_dir: Path, warehouse: Path, progress=None, wait: float = 0) -> str:
+    """Run the whole graph in-process into a private working file, then publish
+    (orchestration/publish.py). Returns the summary; raises CommandError, in which
+    case the published warehouse is left as it was."""
+    from orchestration.publish import Layout, new_build_id, prepare_work, publish
+
     started = time.perf_counter()
     if not raw_dir.is_dir():
         raise CommandError(f"raw folder not found: {raw_dir}", EXIT_USAGE)
@@ -252,9 +269,15 @@ def run_build(raw_dir: Path, warehouse: Path, progress=None) -> str:
     except OSError as exc:
         raise CommandError(f"cannot create the warehouse folder {warehouse.parent}: {exc}", EXIT_USAGE)
 
-    with warehouse_lock(warehouse):
+    with warehouse_lock(warehouse, wait, progress):
+        layout = Layout.of(warehouse)
+        build_id = new_build_id()
         if hasattr(progress, "line"):
-            progress.line(f"ogi build: {raw_dir} -> {warehouse}")
+            progress.line(f"ogi build {build_id}: {raw_dir} -> {warehouse}")
+        try:
+            work = prepare_work(layout, build_id)
+        except OSError as exc:
+            raise CommandError(f"cannot prepare the working folder {layout.work_dir}: {exc}") from None
         run_config = _quiet_dagster()
         from orchestration.dbt_project import ensure_manifest
 
@@ -276,23 +299,35 @@ def run_build(raw_dir: Path, warehouse: Path, progress=None) -> str:
         with open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
             result = materialize(
                 [*ASSETS, *CHECKS],
-                resources=make_resources(raw_dir, warehouse, progress),
+                resources=make_resources(raw_dir, work, progress),
                 instance=DagsterInstance.ephemeral(),
                 run_config=run_config,
                 raise_on_error=False,
-                tags={"ogi/trigger": "cli"},
+                tags={"ogi/trigger": "cli", "ogi/build_id": build_id},
             )
         if not result.success:
             reason, code = failure_reason(result)
-            raise CommandError(f"{reason} (log: {log_path})", code)
-        return build_summary(warehouse, time.perf_counter() - started, log_path)
+            raise CommandError(f"{reason} (log: {log_path}; nothing published, {warehouse.name} unchanged)", code)
+        if hasattr(progress, "phase"):
+            progress.phase("publish", f"{warehouse} and {layout.parquet_dir}/*.parquet")
+        try:
+            published = publish(layout, build_id, raw_dir)
+        except Exception as exc:
+            raise CommandError(_one_line(f"publishing failed, {warehouse.name} unchanged: {type(exc).__name__}: {exc}")) from None
+        shutil.rmtree(layout.work_dir, ignore_errors=True)
+        summary = build_summary(warehouse, time.perf_counter() - started, log_path)
+        return summary + (f"\npublished: build {build_id}, {len(published.tables)} marts as Parquet in "
+                          f"{layout.parquet_dir}")
 
 
 def configure_build(p: argparse.ArgumentParser) -> None:
     p.add_argument("--raw-dir", type=Path, default=None,
                    help=f"folder of raw report files, searched recursively (default: $OGI_RAW_DIR or {DEFAULT_RAW_DIR})")
     p.add_argument("--warehouse", type=Path, default=None,
-                   help=f"DuckDB file to write (default: $OGI_WAREHOUSE or {DEFAULT_WAREHOUSE})")
+                   help=f"DuckDB file to publish (default: $OGI_WAREHOUSE or {DEFAULT_WAREHOUSE}); "
+                        "the build works in FILE.build/ and replaces FILE and <stem>.marts/*.parquet when it succeeds")
+    p.add_argument("--wait", type=float, default=0, metavar="SECONDS",
+                   help="when another build holds the warehouse, wait up to SECONDS for it (default: refuse at once, exit 75)")
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -301,7 +336,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     if not raw_dir.is_dir():
         raise CommandError(f"raw folder not found: {raw_dir}", EXIT_USAGE)
     progress = StderrProgress()
-    summary = run_build(raw_dir, warehouse, progress)
+    summary = run_build(raw_dir, warehouse, progress, wait=max(args.wait, 0))
     print(summary, flush=True)
     return EXIT_OK
 

@@ -3,6 +3,7 @@
 import fcntl
 import hashlib
 import json
+import time
 
 import duckdb
 import pytest
@@ -58,22 +59,31 @@ def test_lock_held(tmp_path):
     warehouse = tmp_path / "w.duckdb"
     with open(tmp_path / "w.duckdb.lock", "a+") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
+        held.write("4242")
+        held.flush()
         proc = run_ogi("build", "--raw-dir", str(SAMPLE_RAW), "--warehouse", str(warehouse))
     _assert_one_line_failure(proc, 75)
-    assert "lock" in proc.stderr
+    assert "another ogi build holds the lock" in proc.stderr and "(pid 4242)" in proc.stderr
+    assert "--wait" in proc.stderr
+    assert not warehouse.exists()
 
 
-def test_warehouse_open_elsewhere(tmp_path):
-    """A reader holding the DuckDB file: the build cannot write → one line, exit 75."""
+def test_lock_wait_gives_up_after_the_wait(tmp_path):
     warehouse = tmp_path / "w.duckdb"
-    duckdb.connect(str(warehouse)).close()
-    reader = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        proc = run_ogi("build", "--raw-dir", str(SAMPLE_RAW), "--warehouse", str(warehouse))
-    finally:
-        reader.close()
+    with open(tmp_path / "w.duckdb.lock", "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        started = time.monotonic()
+        proc = run_ogi("build", "--raw-dir", str(SAMPLE_RAW), "--warehouse", str(warehouse), "--wait", "1.5")
+        waited = time.monotonic() - started
     assert proc.returncode == 75, proc.stderr
-    assert proc.stderr.strip().splitlines()[-1].startswith("ogi build: the warehouse is open in another process")
+    assert waited >= 1.5
+    assert "waiting up to 1.5 s" in proc.stderr  # said once, on the progress stream
+    assert proc.stderr.strip().splitlines()[-1].endswith("(waited 1.5 s)")
+
+
+# A reader holding the published file no longer blocks a build (it was exit 75
+# before builds published by copy): tests/test_reliability.py holds a read-only
+# connection open through three real builds.
 
 
 def test_parse_prints_json():
