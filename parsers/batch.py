@@ -13,7 +13,7 @@ from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import polars as pl
 
@@ -105,11 +105,13 @@ def duplicate_report(source: str, original: str, data: bytes) -> ParsedReport:
     return parsed
 
 
-def find_duplicates(paths: list[Path], raw_dir: Path) -> dict[str, str]:
+def find_duplicates(paths: list[Path], raw_dir: Path, prefer: set[str] | None = None) -> dict[str, str]:
     """path -> relative path of the first (in sorted order) byte-identical file.
 
-    Only files sharing a size are hashed, so a folder without duplicates costs a stat
-    per file. Symlinks, non-regular and oversized files are left to read_one."""
+    `prefer`: paths that come first whatever their name (an incremental build
+    keeps files parsed before as the originals). Only files sharing a size are
+    hashed, so a folder without duplicates costs a stat per file. Symlinks,
+    non-regular and oversized files are left to read_one."""
     by_size: dict[int, list[Path]] = defaultdict(list)
     for p in paths:
         try:
@@ -123,7 +125,7 @@ def find_duplicates(paths: list[Path], raw_dir: Path) -> dict[str, str]:
         if len(group) < 2:
             continue
         first: dict[str, Path] = {}
-        for p in sorted(group):
+        for p in sorted(group, key=lambda p: (prefer is None or str(p) not in prefer, p)):
             try:
                 digest = _hash_file(p)
             except OSError:
@@ -154,30 +156,45 @@ def _parse_chunk(args: tuple[list[str], str, dict[str, str]]) -> ParsedBatch:
     return _frames([read_one(Path(p), Path(raw_dir), duplicates.get(p)) for p in paths])
 
 
+def iter_parsed_chunks(
+    raw_dir: Path,
+    files: Iterable[Path] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
+    duplicates: dict[str, str] | None = None,
+) -> Iterator[ParsedBatch]:
+    """Parse files in chunks of CHUNK_FILES, on all cores, yielding each chunk's
+    frames as it is done: memory is bounded by the chunk, not the corpus.
+    `duplicates` (path → original) defaults to the duplicates among `files`."""
+    raw_dir = Path(raw_dir)
+    paths = [str(p) for p in (files if files is not None else list_raw_files(raw_dir))]
+    if duplicates is None:
+        duplicates = find_duplicates([Path(p) for p in paths], raw_dir)
+    chunks = [(chunk, str(raw_dir), {p: duplicates[p] for p in chunk if p in duplicates})
+              for chunk in (paths[i:i + CHUNK_FILES] for i in range(0, len(paths), CHUNK_FILES))]
+    workers = workers or os.cpu_count() or 1
+    done = 0
+    if workers > 1 and len(paths) >= POOL_THRESHOLD:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for chunk, batch in zip(chunks, pool.map(_parse_chunk, chunks)):
+                done += len(chunk[0])
+                if progress:
+                    progress(done, len(paths))
+                yield batch
+    else:
+        for chunk in chunks:
+            batch = _parse_chunk(chunk)
+            done += len(chunk[0])
+            if progress:
+                progress(done, len(paths))
+            yield batch
+
+
 def parse_files(
     raw_dir: Path,
     files: Iterable[Path] | None = None,
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
 ) -> ParsedBatch:
-    raw_dir = Path(raw_dir)
-    paths = [str(p) for p in (files if files is not None else list_raw_files(raw_dir))]
-    duplicates = find_duplicates([Path(p) for p in paths], raw_dir)
-    chunks = [(chunk, str(raw_dir), {p: duplicates[p] for p in chunk if p in duplicates})
-              for chunk in (paths[i:i + CHUNK_FILES] for i in range(0, len(paths), CHUNK_FILES))]
-    workers = workers or os.cpu_count() or 1
-    done, batches = 0, []
-    if workers > 1 and len(paths) >= POOL_THRESHOLD:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for chunk, batch in zip(chunks, pool.map(_parse_chunk, chunks)):
-                batches.append(batch)
-                done += len(chunk[0])
-                if progress:
-                    progress(done, len(paths))
-    else:
-        for chunk in chunks:
-            batches.append(_parse_chunk(chunk))
-            done += len(chunk[0])
-            if progress:
-                progress(done, len(paths))
-    return ParsedBatch.concat(batches)
+    """All files of raw_dir (or `files`) parsed into one ParsedBatch."""
+    return ParsedBatch.concat(list(iter_parsed_chunks(raw_dir, files, progress, workers)))
