@@ -10,7 +10,7 @@ file replaces its old version.
 
     <state>/files.parquet            source_file, size, mtime_ns, batch_id (the index)
     <state>/parser_version           hash of parsers/*.py of the batches in the index
-    <state>/batches/<id>.json        the files of a batch that is yet to be parsed
+    <state>/batches/<id>.json        the files (path, size, mtime) and parser version of a batch
     <state>/parsed/<id>/*.parquet    parse results of one batch (reports, cells, issues)
 """
 
@@ -106,13 +106,11 @@ class State:
         return self.dir / "batches" / f"{batch_id}.json"
 
     def plan(self, scanned: dict[str, FileEntry]) -> Plan:
-        index = {r["source_file"]: r for r in self.index().iter_rows(named=True)}
-        full = self.stored_version() != parser_version()
-        to_parse = [s for s, e in scanned.items()
-                    if full or s not in index or (index[s]["size"], index[s]["mtime_ns"]) != (e.size, e.mtime_ns)
-                    or not self.parsed_dir(index[s]["batch_id"]).exists()]
-        removed = sorted(set(index) - set(scanned))
-        return Plan(sorted(to_parse), removed, len(scanned) - len(to_parse), full)
+        covered = self._coverage(scanned)
+        indexed = set(self.index()["source_file"].to_list())
+        to_parse = sorted(set(scanned) - set(covered))
+        return Plan(to_parse, sorted(indexed - set(scanned)), len(covered),
+                    self.stored_version() != parser_version())
 
     def new_batch(self, files: list[str], scanned: dict[str, FileEntry]) -> str:
         """Register a batch of files to parse; its id sorts by time."""
@@ -128,35 +126,57 @@ class State:
         payload = json.loads(self.batch_file(batch_id).read_text())
         return [FileEntry(*f) for f in payload["files"]]
 
-    def commit(self, scanned: dict[str, FileEntry], batch_id: str | None, parsed_files: list[str]) -> None:
-        """After a successful parse of `batch_id`: the index holds every present file
-        with the batch that has its latest parse; removed files are dropped."""
-        old = {r["source_file"]: r["batch_id"] for r in self.index().iter_rows(named=True)}
-        if self.stored_version() != parser_version():
-            old = {}
-        fresh = set(parsed_files)
-        rows = [{"source_file": s, "size": e.size, "mtime_ns": e.mtime_ns,
-                 "batch_id": batch_id if s in fresh else old.get(s)} for s, e in scanned.items()]
-        rows = [r for r in rows if r["batch_id"] is not None]
+    def parsed_batches(self) -> list[str]:
+        """Batches whose parse is complete (their Parquet folder exists), oldest first."""
+        root = self.dir / "parsed"
+        return sorted(d.name for d in root.iterdir() if d.is_dir() and not d.name.endswith(".tmp")) if root.exists() else []
+
+    def _coverage(self, scanned: dict[str, FileEntry]) -> dict[str, str]:
+        """source_file → the latest completed batch that parsed its current version
+        (same size and mtime, same parser)."""
+        version = parser_version()
+        covered: dict[str, str] = {}
+        if self.stored_version() == version:
+            for r in self.index().iter_rows(named=True):
+                e = scanned.get(r["source_file"])
+                if e and (e.size, e.mtime_ns) == (r["size"], r["mtime_ns"]) and self.parsed_dir(r["batch_id"]).exists():
+                    covered[e.source_file] = r["batch_id"]
+        for batch_id in self.parsed_batches():
+            if not self.batch_file(batch_id).exists():
+                continue
+            payload = json.loads(self.batch_file(batch_id).read_text())
+            if payload["parser_version"] != version:
+                continue
+            for source, size, mtime_ns in payload["files"]:
+                e = scanned.get(source)
+                if e and (e.size, e.mtime_ns) == (size, mtime_ns):
+                    covered[source] = max(batch_id, covered.get(source, ""))
+        return covered
+
+    def reconcile(self, scanned: dict[str, FileEntry]) -> list[str]:
+        """Write the index (each present file → its covering batch; removed files
+        leave it) and return the files no completed batch covers yet."""
+        covered = self._coverage(scanned)
+        rows = [{"source_file": s, "size": scanned[s].size, "mtime_ns": scanned[s].mtime_ns, "batch_id": b}
+                for s, b in sorted(covered.items())]
         self.dir.mkdir(parents=True, exist_ok=True)
         tmp = self.index_path.with_suffix(".tmp.parquet")
         pl.DataFrame(rows, schema=INDEX_SCHEMA).write_parquet(tmp)
         os.replace(tmp, self.index_path)
         _write_atomic(self.dir / "parser_version", parser_version().encode())
-        if batch_id:
-            self.batch_file(batch_id).unlink(missing_ok=True)
+        return sorted(set(scanned) - set(covered))
 
     def live_batches(self) -> list[str]:
         return sorted(set(self.index()["batch_id"].to_list()))
 
     def prune(self) -> None:
-        """Drop parse results that no file of the index points to and no pending batch owns."""
-        keep = set(self.live_batches()) | {f.stem for f in (self.dir / "batches").glob("*.json")}
-        parsed_root = self.dir / "parsed"
-        if parsed_root.exists():
-            for d in parsed_root.iterdir():
-                if d.name not in keep:
-                    _rmtree(d)
+        """Drop completed batches that no file of the index points to any more
+        (batches registered but not parsed yet are kept)."""
+        live = set(self.live_batches())
+        for batch_id in self.parsed_batches():
+            if batch_id not in live:
+                _rmtree(self.parsed_dir(batch_id))
+                self.batch_file(batch_id).unlink(missing_ok=True)
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -173,9 +193,11 @@ def _rmtree(path: Path) -> None:
 
 # ------------------------------------------------------------------ parse and load
 
-def parse_batch(state: State, batch_id: str, raw_dir: Path, progress=None) -> dict[str, int]:
+def parse_batch(state: State, batch_id: str, raw_dir: Path, progress=None,
+                duplicates: dict[str, str] | None = None) -> dict[str, int]:
     """Parse the files of one batch into <state>/parsed/<batch_id>/, chunk by chunk
-    (memory bounded by a chunk). Returns row counts."""
+    (memory bounded by a chunk). `duplicates` (path → original) lets a file that is
+    byte-identical to one of another batch be recorded as its copy. Returns row counts."""
     from parsers.batch import iter_parsed_chunks
 
     out = state.parsed_dir(batch_id)
@@ -184,7 +206,7 @@ def parse_batch(state: State, batch_id: str, raw_dir: Path, progress=None) -> di
     tmp.mkdir(parents=True)
     files = [raw_dir / f.source_file for f in state.batch_files(batch_id)]
     counts = {"reports": 0, "cells": 0, "issues": 0}
-    for n, chunk in enumerate(iter_parsed_chunks(raw_dir, files, progress=progress)):
+    for n, chunk in enumerate(iter_parsed_chunks(raw_dir, files, progress=progress, duplicates=duplicates)):
         for name in counts:
             frame = getattr(chunk, name).with_columns(pl.lit(batch_id).alias("batch_id"))
             frame.write_parquet(tmp / f"{name}-{n:06d}.parquet")
