@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchestration.paths import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE, raw_dir_from_env, warehouse_from_env
+from orchestration.paths import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE, raw_dir_from_env, state_dir_for, warehouse_from_env
 
 EXIT_OK = 0
 EXIT_PIPELINE = 1
@@ -289,7 +289,7 @@ def run_build(raw_dir: Path, warehouse: Path, progress=None, wait: float = 0) ->
         try:
             from dagster import DagsterInstance, materialize
 
-            from orchestration.definitions import ASSETS, CHECKS
+            from orchestration.definitions import ASSETS, BUILD_SELECTION, CHECKS
             from orchestration.resources import make_resources
         except Exception as exc:  # a broken definition or manifest
             raise CommandError(_one_line(f"cannot load the pipeline definitions: {type(exc).__name__}: {exc}")) from None
@@ -299,7 +299,8 @@ def run_build(raw_dir: Path, warehouse: Path, progress=None, wait: float = 0) ->
         with open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
             result = materialize(
                 [*ASSETS, *CHECKS],
-                resources=make_resources(raw_dir, work, progress),
+                selection=BUILD_SELECTION,
+                resources=make_resources(raw_dir, work, progress, state=state_dir_for(warehouse)),
                 instance=DagsterInstance.ephemeral(),
                 run_config=run_config,
                 raise_on_error=False,

@@ -32,3 +32,8 @@ def dbt_executable() -> str:
     if candidate.exists():
         return str(candidate)
     return shutil.which("dbt") or "dbt"
+
+
+def state_dir_for(warehouse: Path) -> Path:
+    """Incremental-ingest state of a warehouse (orchestration/ingest.py): FILE.state/."""
+    return warehouse.with_name(warehouse.name + ".state")

@@ -10,7 +10,7 @@ from dagster import ConfigurableResource
 from dagster_dbt import DbtCliResource
 from packaging import version
 
-from orchestration.paths import dbt_executable, raw_dir_from_env, warehouse_from_env
+from orchestration.paths import dbt_executable, raw_dir_from_env, state_dir_for, warehouse_from_env
 from orchestration.progress import Progress
 
 
@@ -23,6 +23,7 @@ class WarehouseConfig(ConfigurableResource):
 
     raw_dir: str
     warehouse: str
+    state: str = ""  # incremental-ingest state; default FILE.state/ next to the warehouse
 
     @classmethod
     def from_env(cls, raw_dir: str | Path | None = None, warehouse: str | Path | None = None):
@@ -38,6 +39,10 @@ class WarehouseConfig(ConfigurableResource):
     @property
     def warehouse_path(self) -> Path:
         return Path(self.warehouse)
+
+    @property
+    def state_path(self) -> Path:
+        return Path(self.state) if self.state else state_dir_for(self.warehouse_path)
 
 
 class OgiDbtCliResource(DbtCliResource):
@@ -80,10 +85,14 @@ def make_resources(
     raw_dir: str | Path | None = None,
     warehouse: str | Path | None = None,
     progress: Progress | None = None,
+    state: str | Path | None = None,
 ) -> dict:
     """The resource dict every entry point uses (definitions, CLI, tests)."""
+    config = WarehouseConfig.from_env(raw_dir, warehouse)
+    if state:
+        config = WarehouseConfig(raw_dir=config.raw_dir, warehouse=config.warehouse, state=str(Path(state).resolve()))
     return {
-        "warehouse": WarehouseConfig.from_env(raw_dir, warehouse),
+        "warehouse": config,
         "dbt": make_dbt_resource(),
         "progress": progress or Progress(),
     }

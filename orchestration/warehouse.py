@@ -46,24 +46,6 @@ RAW_TABLES: dict[str, list[tuple[str, str]]] = {
 }
 
 
-class LoadError(RuntimeError):
-    pass
-
-
-class _ArrowStream:
-    """Hands a polars frame to DuckDB through the Arrow PyCapsule interface.
-
-    DuckDB recognises a bare polars DataFrame and converts it with
-    `to_arrow()`, which needs pyarrow (not a dependency); an object exposing only
-    `__arrow_c_stream__` is read zero-copy without it."""
-
-    def __init__(self, df: pl.DataFrame):
-        self._df = df
-
-    def __arrow_c_stream__(self, requested_schema=None):
-        return self._df.__arrow_c_stream__(requested_schema)
-
-
 def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     path = Path(path)
     if not read_only:
@@ -71,33 +53,29 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
     return duckdb.connect(str(path), read_only=read_only)
 
 
-def replace_raw_tables(path: str | Path, frames: dict[str, pl.DataFrame]) -> dict[str, int]:
-    """Replace raw.reports, raw.cells and raw.issues in ONE transaction.
-
-    Either all three tables are the new batch or (on any error) all three are
-    left as they were. Returns the row count of each table as written."""
-    missing = {
-        name: [c for c, _ in cols if c not in frames[name].columns]
-        for name, cols in RAW_TABLES.items()
-    }
-    missing = {k: v for k, v in missing.items() if v}
-    if missing:
-        raise LoadError(f"parsed tables lack columns: {missing}")
-
+def load_raw_tables(path: str | Path, queries: dict[str, str] | None) -> dict:
+    """Replace raw.* in ONE transaction from SELECTs (over the ingest batches'
+    Parquet files), or empty tables when `queries` is None. Returns row counts and
+    a small summary (parse_status, layout, severity counts)."""
     con = connect(path)
     try:
         con.execute("BEGIN TRANSACTION")
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
-        counts = {}
+        counts: dict = {}
         for name, cols in RAW_TABLES.items():
             col_list = ", ".join(f'"{c}"' for c, _ in cols)
             ddl = ", ".join(f'"{c}" {t}' for c, t in cols)
-            src = f"_ogi_src_{name}"
-            con.register(src, _ArrowStream(frames[name].select([c for c, _ in cols])))
             con.execute(f"CREATE OR REPLACE TABLE {RAW_SCHEMA}.{name} ({ddl})")
-            con.execute(f"INSERT INTO {RAW_SCHEMA}.{name} ({col_list}) SELECT {col_list} FROM {src}")
-            con.unregister(src)
+            if queries:
+                con.execute(f"INSERT INTO {RAW_SCHEMA}.{name} ({col_list}) SELECT {col_list} FROM ({queries[name]})")
             counts[name] = con.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.{name}").fetchall()[0][0]
+
+        def by(table: str, column: str) -> dict[str, int]:
+            rows = con.execute(f"SELECT {column}, count(*) FROM {RAW_SCHEMA}.{table} GROUP BY 1 ORDER BY 1").fetchall()
+            return {str(k): int(n) for k, n in rows}
+
+        counts["_summary"] = {"parse_status": by("reports", "parse_status"), "layout": by("reports", "layout"),
+                              "severity": by("issues", "severity")}
         con.execute("COMMIT")
         return counts
     except Exception:

@@ -12,7 +12,7 @@ import parsers.batch as batch
 from orchestration.checks import RAW_CHECKS, validate_table
 from orchestration.cli import failure_reason
 from orchestration.contracts import CONTRACTS
-from orchestration.definitions import ASSETS, CHECKS
+from orchestration.definitions import ASSETS, BUILD_SELECTION, CHECKS
 from orchestration.assets.parsing import parse_raw_files
 from orchestration.resources import make_resources
 from orchestration.warehouse import RAW_TABLES
@@ -100,6 +100,7 @@ def test_checks_are_blocking():
 def _run(assets, raw_dir, warehouse):
     return materialize(
         assets,
+        selection=BUILD_SELECTION,
         resources=make_resources(raw_dir, warehouse),
         instance=DagsterInstance.ephemeral(),
         raise_on_error=False,
@@ -107,19 +108,20 @@ def _run(assets, raw_dir, warehouse):
 
 
 def test_invalid_parse_blocks_dbt(monkeypatch, sample_raw_copy, tmp_path):
-    real_parse = batch.parse_files
+    real_chunks = batch.iter_parsed_chunks
 
-    def corrupt_parse(raw_dir, files=None, progress=None, **kw):
-        parsed = real_parse(raw_dir, files=files, progress=progress, **kw)
-        rid = parsed.reports["report_id"][0]
-        extra = _cells([
-            (rid, "applications", "new_received", "research", -7, "-7", False),
-            (rid, "no_such_table", "x", "y", 1, "1", False),
-        ])
-        parsed.cells = pl.concat([parsed.cells.filter(pl.col("report_id") != rid), extra])
-        return parsed
+    def corrupt_chunks(*args, **kw):
+        for n, parsed in enumerate(real_chunks(*args, **kw)):
+            if n == 0:  # corrupt one report of the first chunk
+                rid = parsed.reports["report_id"][0]
+                extra = _cells([
+                    (rid, "applications", "new_received", "research", -7, "-7", False),
+                    (rid, "no_such_table", "x", "y", 1, "1", False),
+                ])
+                parsed.cells = pl.concat([parsed.cells.filter(pl.col("report_id") != rid), extra])
+            yield parsed
 
-    monkeypatch.setattr(batch, "parse_files", corrupt_parse)
+    monkeypatch.setattr(batch, "iter_parsed_chunks", corrupt_chunks)
     warehouse = tmp_path / "ogi.duckdb"
     result = _run([*ASSETS, *CHECKS], sample_raw_copy, warehouse)
 

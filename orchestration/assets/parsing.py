@@ -1,22 +1,83 @@
-"""Parsing: raw files → raw.reports, raw.cells, raw.issues (one multi-asset)."""
+"""Parsing, incrementally: raw files → ingest batches (Parquet) → raw.reports, raw.cells, raw.issues.
+
+* `parsed_batch` is partitioned by **ingest batch** (dynamic partitions
+  `ingest_batches`): one partition parses the files registered in one batch
+  (orchestration/ingest.py). A nightly batch of a few hundred files, or a
+  backfill split into many batches run in parallel by a distributed executor,
+  touches only its own files.
+* `raw/*` reconciles the batches with the raw folder: each present file's latest
+  parse is loaded; removed files leave; files no batch covers yet (a build without
+  a sensor, say) are parsed inline in a batch of their own first. The three tables
+  are rebuilt from Parquet by DuckDB in one transaction.
+"""
 
 import time
 
 import polars as pl
-from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, MetadataValue, ResourceParam, multi_asset
+from dagster import (
+    AssetExecutionContext,
+    AssetSpec,
+    DynamicPartitionsDefinition,
+    MaterializeResult,
+    MetadataValue,
+    ResourceParam,
+    asset,
+    multi_asset,
+)
 
-import parsers.batch as batch
+from orchestration.ingest import State, parse_batch, raw_table_queries, scan
 from orchestration.progress import Progress
 from orchestration.resources import WarehouseConfig
-from orchestration.warehouse import replace_raw_tables
+from orchestration.warehouse import load_raw_tables
 
 RAW_KEYS = {name: ["raw", name] for name in ("reports", "cells", "issues")}
+ingest_batches = DynamicPartitionsDefinition(name="ingest_batches")
 
 _DESCRIPTIONS = {
     "reports": "One row per input file, parsed or not (docs/architecture.md).",
     "cells": "One row per table cell read, long format.",
     "issues": "One row per problem the parser found.",
 }
+
+
+def _progress_logger(context, progress: Progress):
+    next_log = [0]
+
+    def on_progress(done: int, total: int) -> None:
+        progress.parsed(done, total)
+        if done >= next_log[0] or done == total:
+            context.log.info(f"parsed {done}/{total} files")
+            next_log[0] = done + max(1, total // 20)  # about every 5 %
+
+    return on_progress
+
+
+def _parse(context, warehouse: WarehouseConfig, progress: Progress, state: State, batch_id: str) -> dict:
+    from parsers.batch import find_duplicates
+
+    raw_dir = warehouse.raw_path
+    batch_files = {f.source_file for f in state.batch_files(batch_id)}
+    present = [raw_dir / s for s in scan(raw_dir)[0]]
+    indexed = {str(raw_dir / s) for s in state.index()["source_file"].to_list()} - {str(raw_dir / s) for s in batch_files}
+    duplicates = find_duplicates(present, raw_dir, prefer=indexed)
+    started = time.perf_counter()
+    counts = parse_batch(state, batch_id, raw_dir, _progress_logger(context, progress), duplicates)
+    return {**counts, "files": len(batch_files), "parse_seconds": round(time.perf_counter() - started, 2)}
+
+
+@asset(
+    name="parsed_batch",
+    key_prefix=["ingest"],
+    partitions_def=ingest_batches,
+    group_name="parsing",
+    kinds={"polars", "parquet"},
+    description="The parse of one ingest batch: Parquet files of reports, cells and issues under FILE.state/parsed/.",
+)
+def parsed_batch(context: AssetExecutionContext, warehouse: WarehouseConfig, progress: ResourceParam[Progress]):
+    state = State(warehouse.state_path)
+    progress.phase("parse", f"batch {context.partition_key}")
+    counts = _parse(context, warehouse, progress, state, context.partition_key)
+    return MaterializeResult(metadata={**counts, "state": MetadataValue.path(str(state.dir))})
 
 
 def _counts(df: pl.DataFrame, column: str) -> dict[str, int]:
@@ -29,64 +90,45 @@ def _counts(df: pl.DataFrame, column: str) -> dict[str, int]:
 @multi_asset(
     name="parse_raw_files",
     specs=[
-        AssetSpec(key=key, group_name="parsing", description=_DESCRIPTIONS[name], kinds={"duckdb", "polars"})
+        AssetSpec(key=key, group_name="parsing", description=_DESCRIPTIONS[name], kinds={"duckdb"},
+                  deps=[parsed_batch])
         for name, key in RAW_KEYS.items()
     ],
 )
-def parse_raw_files(
-    context: AssetExecutionContext,
-    warehouse: WarehouseConfig,
-    progress: ResourceParam[Progress],
-):
+def parse_raw_files(context: AssetExecutionContext, warehouse: WarehouseConfig, progress: ResourceParam[Progress]):
     raw_dir = warehouse.raw_path
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw folder not found: {raw_dir}")
-
-    next_log = [0]
-
-    def on_progress(done: int, total: int) -> None:
-        progress.parsed(done, total)
-        if done >= next_log[0] or done == total:
-            context.log.info(f"parsed {done}/{total} files")
-            next_log[0] = done + max(1, total // 20)  # about every 5 %
-
-    progress.phase("parse", str(raw_dir))
-    started = time.perf_counter()
-    parsed = batch.parse_files(raw_dir, progress=on_progress)
-    parse_seconds = time.perf_counter() - started
+    state = State(warehouse.state_path)
+    scanned, _ = scan(raw_dir)
+    uncovered = state.reconcile(scanned)
+    parse_meta = {"files": len(scanned), "parsed_now": len(uncovered)}
+    if uncovered:
+        progress.phase("parse", f"{len(uncovered)} new or changed of {len(scanned)} files in {raw_dir}")
+        batch_id = state.new_batch(uncovered, scanned)
+        parse_meta.update(_parse(context, warehouse, progress, state, batch_id))
+        state.reconcile(scanned)
+    else:
+        progress.phase("parse", f"nothing new in {raw_dir} ({len(scanned)} files parsed before)")
+        progress.parsed(len(scanned), len(scanned))
 
     progress.phase("load", str(warehouse.warehouse_path))
-    frames = {"reports": parsed.reports, "cells": parsed.cells, "issues": parsed.issues}
-    counts = replace_raw_tables(warehouse.warehouse_path, frames)
+    counts = load_raw_tables(warehouse.warehouse_path, raw_table_queries(state) if len(state.index()) else None)
+    state.prune()
     context.log.info(f"loaded raw tables into {warehouse.warehouse_path}: {counts}")
 
     common = {"warehouse": MetadataValue.path(str(warehouse.warehouse_path))}
+    summary = counts.pop("_summary")
     yield MaterializeResult(
         asset_key=RAW_KEYS["reports"],
-        metadata={
-            **common,
-            "dagster/row_count": counts["reports"],
-            "raw_dir": MetadataValue.path(str(raw_dir)),
-            "parse_seconds": round(parse_seconds, 2),
-            "parse_status": MetadataValue.json(_counts(parsed.reports, "parse_status")),
-            "layout": MetadataValue.json(_counts(parsed.reports, "layout")),
-            "template": MetadataValue.json(_counts(parsed.reports, "template")),
-        },
+        metadata={**common, **parse_meta, "dagster/row_count": counts["reports"],
+                  "raw_dir": MetadataValue.path(str(raw_dir)),
+                  "parse_status": MetadataValue.json(summary["parse_status"]),
+                  "layout": MetadataValue.json(summary["layout"])},
     )
-    yield MaterializeResult(
-        asset_key=RAW_KEYS["cells"],
-        metadata={
-            **common,
-            "dagster/row_count": counts["cells"],
-            "table_name": MetadataValue.json(_counts(parsed.cells, "table_name")),
-        },
-    )
+    yield MaterializeResult(asset_key=RAW_KEYS["cells"], metadata={**common, "dagster/row_count": counts["cells"]})
     yield MaterializeResult(
         asset_key=RAW_KEYS["issues"],
-        metadata={
-            **common,
-            "dagster/row_count": counts["issues"],
-            "severity": MetadataValue.json(_counts(parsed.issues, "severity")),
-            "check_name": MetadataValue.json(_counts(parsed.issues, "check_name")),
-        },
+        metadata={**common, "dagster/row_count": counts["issues"],
+                  "severity": MetadataValue.json(summary["severity"])},
     )
