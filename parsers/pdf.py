@@ -24,9 +24,12 @@ def pdf_text(data: bytes) -> str:
             raise PdfError(f"{len(doc)} pages is over the {MAX_PAGES}-page limit for one report")
         pages = []
         for i in range(len(doc)):
-            page = doc[i]
-            textpage = page.get_textpage()
-            pages.append(textpage.get_text_range())
+            try:  # a damaged page (found by tests/parsers/test_fuzz.py) is a reason, not a crash
+                page = doc[i]
+                textpage = page.get_textpage()
+                pages.append(textpage.get_text_range())
+            except pdfium.PdfiumError as exc:
+                raise PdfError(f"page {i + 1} of the PDF cannot be read ({exc})") from None
             textpage.close()
             page.close()
     finally:

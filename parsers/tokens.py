@@ -205,7 +205,7 @@ def _tokenize_cell(cell: str, out: list[Token]) -> None:
             continue
         pieces = [q for p in _PIECES.findall(word) for q in _ROW_START_INSIDE.split(p) if q]
         for i, piece in enumerate(pieces):
-            if not piece[0].isdigit():
+            if not piece[0].isdecimal():  # what \d matches: '²'.isdigit(), but int('²') fails
                 text_run.append(piece)
                 continue
             before = pieces[i - 1] if i else ""
