@@ -11,7 +11,7 @@ import os
 import stat
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -138,14 +138,20 @@ def find_duplicates(paths: list[Path], raw_dir: Path, prefer: set[str] | None = 
 
 
 def _frames(parsed: list[ParsedReport]) -> ParsedBatch:
-    reports, cells, issues = [], [], []
+    """Column lists straight from the records (dataclasses.asdict deep-copies and
+    cost a third of the parse time)."""
+    cells: dict[str, list] = {k: [] for k in CELLS_SCHEMA}
+    issues: dict[str, list] = {k: [] for k in ISSUES_SCHEMA}
     for p in parsed:
         rid, src = p.report["report_id"], p.report["source_file"]
-        reports.append(p.report)
-        cells.extend({"report_id": rid, **asdict(c)} for c in p.cells)
-        issues.extend({"report_id": rid, "source_file": src, **asdict(i)} for i in p.issues)
+        for c in p.cells:
+            for k, v in zip(CELLS_SCHEMA, (rid, c.table_name, c.row_code, c.col_code, c.value, c.raw_text, c.is_imputed)):
+                cells[k].append(v)
+        for i in p.issues:
+            for k, v in zip(ISSUES_SCHEMA, (rid, src, i.severity, i.check_name, i.location, i.message)):
+                issues[k].append(v)
     return ParsedBatch(
-        reports=pl.DataFrame(reports, schema=REPORTS_SCHEMA),
+        reports=pl.DataFrame([p.report for p in parsed], schema=REPORTS_SCHEMA),
         cells=pl.DataFrame(cells, schema=CELLS_SCHEMA),
         issues=pl.DataFrame(issues, schema=ISSUES_SCHEMA),
     )
