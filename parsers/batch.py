@@ -118,7 +118,7 @@ def find_duplicates(paths: list[Path], raw_dir: Path, prefer: set[str] | None = 
             st = p.lstat()
         except OSError:
             continue
-        if stat.S_ISREG(st.st_mode) and 0 < st.st_size <= MAX_BYTES:
+        if stat.S_ISREG(st.st_mode) and st.st_size <= MAX_BYTES:  # empty files too: they share one hash
             by_size[st.st_size].append(p)
     out: dict[str, str] = {}
     for group in by_size.values():

@@ -45,3 +45,12 @@ def test_files_that_cannot_be_read_are_recorded_with_distinct_ids(tmp_path):
     checks = {i["source_file"]: i["check_name"] for i in batch.issues.to_dicts()}
     assert checks["link1.txt"] == checks["link2.txt"] == "symlink_skipped"
     assert reports["link1.txt"]["parse_status"] == "failed"
+
+
+def test_several_empty_files_get_distinct_report_ids(tmp_path):
+    from parsers.batch import parse_files
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (tmp_path / name).write_bytes(b"")
+    batch = parse_files(tmp_path)
+    assert batch.reports["report_id"].n_unique() == 3
+    assert set(batch.issues["check_name"]) == {"empty_file", "duplicate_file"}
