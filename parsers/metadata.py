@@ -61,7 +61,7 @@ def expand_abbreviations(name: str) -> str:
 
 def _clean_agency(candidate: str) -> str | None:
     name = _LEAD_WORDS.sub("", candidate).strip("()")
-    name = re.sub(r"^(?:本|我|该)", "", name)
+    name = re.sub(r"^(?:本|我|该)(?=" + AGENCY_SUFFIX + ")", "", name)  # 本局 → 局 (rejected); 本溪市 stays
     if len(name) < 2 or not re.search(AGENCY_SUFFIX + "$", name):
         return None
     return name
@@ -170,7 +170,7 @@ def _year_from_text(text: str, body_names) -> int | None:
 
 def signature_agency(text: str) -> str | None:
     """The agency signing the report: a short line just before a date near the end."""
-    lines = [ln.strip(" ·•\t") for ln in text.strip().split("\n")[-12:]]
+    lines = [ln.strip(" ·•\t") for ln in text.strip().split("\n") if ln.strip(" ·•\t")][-12:]  # blank lines skipped
     for i in range(len(lines) - 1, 0, -1):
         if CN_DATE_RE.search(lines[i]):
             name = re.sub(r"\s+", "", lines[i - 1])
