@@ -110,7 +110,8 @@ def _stat_table_cell(spaced: str, fact: str, two_columns: bool) -> tuple[Cell | 
 
 
 def _first_number(flat: str, patterns: list[str], table: str, row: str, col: str) -> Cell | None:
-    hits = [m for p in patterns if (m := re.search(p, flat))]
+    # A figure that ends the text may have been cut off (同意公开1 of 同意公开168): not read.
+    hits = [m for p in patterns if (m := re.search(p, flat)) and m.end(1) < len(flat)]
     if not hits:
         return None
     m = min(hits, key=lambda h: h.start())
