@@ -12,7 +12,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from parsers.tokens import BLANK, DASH, NUM, TEXT, Token
+from parsers.tokens import _STARTS_ROW, BLANK, DASH, NUM, TEXT, Token
 
 _SEP, _BARRIER = "\x1f", "\x1e"
 MAX_LABEL_CHARS = 200  # table headers glued to a label can be long; prose is told by its 。
@@ -34,8 +34,10 @@ class LabelIndex:
                 continue
             # A label broken over several lines or cells (确认或重新出 | 具已获取信息) is
             # joined back: the separator marks only where cells or prose stood between.
+            # A token that starts a row of its own (3.其他, (六)…, 四、…) is never a continuation.
             nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-            joined = is_label(tok) and nxt is not None and nxt.kind == TEXT and is_label(nxt)
+            joined = (is_label(tok) and nxt is not None and nxt.kind == TEXT and is_label(nxt)
+                      and not _STARTS_ROW.match(nxt.text))
             piece = (re.sub(r"\s+", "", tok.text) if is_label(tok) else _BARRIER) + ("" if joined else _SEP)
             parts.append(piece)
             self._starts.append(pos)
@@ -91,7 +93,7 @@ def slots_between(tokens: list[Token], start: int, stop: int) -> list[Slot]:
         if tok.kind == NUM:
             out.append(Slot(tok.value, tok.text, tok.glued, tok.unit))
         elif tok.kind in (BLANK, DASH):
-            out.append(Slot(None, tok.text or None))
+            out.append(Slot(None, tok.text or None, tok.glued))
     return out
 
 

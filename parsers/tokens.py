@@ -27,6 +27,9 @@ _STARTS_ROW = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三
 # Inside run-together text a row label starts at "二、" or "(三)": cut there.
 _ROW_START_INSIDE = re.compile(r"(?=[一二三四五六七八九十]、|\([一二三四五六七八九十]\))")
 _ENUMERATOR_AFTER = re.compile(r"^[.、．]\s*[^\d\s]")  # "1.属于…", "2、重复…"
+# A cell of OCR look-alikes of 0 and 1 (l, I, O, o), maybe with digits: garbage, not a
+# label. It is kept as an explicit empty slot, which only an identity may fill.
+_GARBLED_CELL = re.compile(r"(?=\d*[lIOo])[\dlIOo]{1,6}")
 
 
 @dataclass
@@ -162,7 +165,7 @@ def tokenize(cells: list[str | None], explicit_cells: bool) -> list[Token]:
             if m:
                 value = float(m.group(1)) if "." in m.group(1) else int(m.group(1))
                 tokens.append(Token(NUM, m.group(1), value, unit=m.group(2)))
-            elif cell.strip() in DASH_WORDS:
+            elif cell.strip() in DASH_WORDS or _GARBLED_CELL.fullmatch(cell.strip()):
                 tokens.append(Token(DASH, cell.strip()))
             else:
                 tokens.append(Token(TEXT, cell.strip()))
@@ -187,8 +190,14 @@ def _tokenize_cell(cell: str, out: list[Token]) -> None:
             continue
         if _STARTS_ROW.match(word):  # a new row label starts: do not glue it to the text before
             flush_text()
+        if _GARBLED_CELL.fullmatch(word):  # "l", "1O": a misprinted cell
+            flush_text()
+            out.append(Token(DASH, word))
+            continue
         if not _HAS_DIGIT.search(word) and word not in DASH_WORDS:  # plain label text
-            text_run.extend(_ROW_START_INSIDE.split(word))
+            for piece in _ROW_START_INSIDE.split(word):
+                if piece:
+                    _add_text(piece, text_run, flush_text)
             continue
         if _ENUMERATOR_WORD.fullmatch(word):  # "1." standing alone before its label
             text_run.append(word)
@@ -206,16 +215,23 @@ def _tokenize_cell(cell: str, out: list[Token]) -> None:
         pieces = [q for p in _PIECES.findall(word) for q in _ROW_START_INSIDE.split(p) if q]
         for i, piece in enumerate(pieces):
             if not piece[0].isdecimal():  # what \d matches: '²'.isdigit(), but int('²') fails
-                text_run.append(piece)
+                if (piece in DASH_WORDS or _GARBLED_CELL.fullmatch(piece)) and 0 < i < len(pieces) - 1 \
+                        and pieces[i + 1][0].isdecimal() and pieces[i - 1][0].isdecimal():
+                    # "0-2", "00—0000", "10l0": a minus sign, a dash cell or a misprint between
+                    # run-together digits; kept as a dash (never dropped), glued: it is ambiguous.
+                    flush_text()
+                    out.append(Token(DASH, piece, glued=True))
+                    continue
+                _add_text(piece, text_run, flush_text)
                 continue
             before = pieces[i - 1] if i else ""
             after = pieces[i + 1] if i + 1 < len(pieces) else ""
             if _is_label_number(piece, before, after):
                 text_run.append(piece)
                 continue
-            if len(piece) > 2 and "." not in piece and _ENUMERATOR_AFTER.match(after):
-                # Run-together text: "…00000002.其他法律…" ends a row's digits with the
-                # next label's enumerator. Rows of this form are numbered 1-8: one digit.
+            if len(piece) >= 2 and "." not in piece and _ENUMERATOR_AFTER.match(after):
+                # Run-together text: "…00000002.其他法律…" (or "…申请03.其他") ends a row's digits
+                # with the next label's enumerator. Rows of this form are numbered 1-8: one digit.
                 piece, enumerator = piece[:-1], piece[-1]
                 flush_text()
                 out.append(Token(NUM, piece, int(piece), glued=True))
@@ -229,6 +245,14 @@ def _tokenize_cell(cell: str, out: list[Token]) -> None:
     flush_text()
 
 
+def _add_text(piece: str, text_run: list[str], flush_text) -> None:
+    """Text runs together inside a word (run-together layouts); a row label that
+    starts inside it ("…次。二、主动公开…") starts a new token, as it does between words."""
+    if text_run and _STARTS_ROW.match(piece):
+        flush_text()
+    text_run.append(piece)
+
+
 def _is_label_number(piece: str, before: str, after: str) -> bool:
     """Digits that belong to a label, not to a cell: enumerators, years, codes."""
     if after.startswith("%"):
@@ -237,7 +261,7 @@ def _is_label_number(piece: str, before: str, after: str) -> bool:
         return True
     if after.startswith("年") and len(piece) == 4:
         return True
-    if _ENUMERATOR_AFTER.match(after) and len(piece) <= 2 and not before[-1:].isdigit():
+    if _ENUMERATOR_AFTER.match(after) and len(piece) == 1 and not before[-1:].isdigit():
         return True
     if after.startswith(("月", "日")) and len(piece) <= 2:
         return True

@@ -30,8 +30,9 @@ def _row(table: str, code: str, pattern: str, columns=APPLICANT_TYPES) -> RowSpe
 
 # Table 三, in print order. The (六) rows differ by template: see `table3_rows`.
 _TABLE3_HEAD = [
-    _row("applications", "new_received", r"本年新收(政府信息公开)?申请"),
-    _row("applications", "carried_over", r"上年结转(政府信息公开)?申请"),
+    # The first words suffice: a label wrapped in a narrow PDF column may print 申请数量 after the cells.
+    _row("applications", "new_received", r"本年新收"),
+    _row("applications", "carried_over", r"上年结转"),
     _row("outcomes", "granted", r"予以公开"),
     _row("outcomes", "partially_granted", r"部分公开"),
     _row("outcomes", "denied_state_secret", r"国家秘密"),
