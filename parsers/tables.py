@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from parsers import vocabulary as V
-from parsers.form import (FoundRow, LabelIndex, Slot, find_rows, placement_candidates, slots_between,
+from parsers.form import (FoundRow, LabelIndex, Slot, find_rows, is_label, placement_candidates, slots_between,
                           split_candidates)
 from parsers.solver import Identity, RowInput, solve
-from parsers.tokens import Token
+from parsers.tokens import TEXT, Token
 
 TEN_THOUSAND = 10_000
 
@@ -115,12 +115,27 @@ def _solve_rows(rows: list[tuple[list, list, str | None, str]], identities, tabl
             if imputed:
                 table_read.issues.append(Issue("info", "imputed_cell", ".".join(key),
                                                f"cell not printed; set to {value} by {res.imputed[key]}"))
-        if reason and not any(keys == k for k, _ in res.unresolved_rows):
+        unresolved = any(keys == k for k, _ in res.unresolved_rows)
+        if reason and not unresolved and "no split fits" not in reason:
             table_read.issues.append(Issue("info", "row_resolved_by_identities", f"{keys[0][0]}.{keys[0][1]}",
                                            f"{reason}; the identities accept exactly one reading"))
+        if not unresolved and (reason is None or "no split fits" not in reason):
+            for table, row in dict.fromkeys((k[0], k[1]) for k in keys):
+                blank = sum(res.values.get(k) is None for k in keys if k[:2] == (table, row))
+                if blank:  # NULL is never silent: say that nothing determines these cells
+                    table_read.issues.append(Issue("warning", "blank_cells", f"{table}.{row}",
+                                                   f"{blank} cell(s) printed blank, as a dash or not at all, "
+                                                   "and no identity determines them; left NULL"))
     for keys, why in res.unresolved_rows:
-        table_read.issues.append(Issue("warning", "row_unresolved", f"{keys[0][0]}.{keys[0][1]}",
-                                       f"cells left NULL: {why}"))
+        # One warning per form row: table 四's 15 cells are three rows (review, suits).
+        for table, row in dict.fromkeys((k[0], k[1]) for k in keys):
+            table_read.issues.append(Issue("warning", "row_unresolved", f"{table}.{row}", f"cells left NULL: {why}"))
+        if why.endswith("no reading satisfies the identities"):
+            # Under every reading of this row some identity fails: a number printed
+            # elsewhere is wrong too, and may sit in a row that looked consistent.
+            table_read.issues.append(Issue("error", "identity_no_reading", f"{keys[0][0]}.{keys[0][1]}",
+                                           "no reading of this row satisfies the identities, so a printed number "
+                                           "of the table is wrong; every value of the table is unsure"))
     for ident in res.broken:
         terms = " + ".join(f"{'-' if c < 0 else ''}{k[1]}.{k[2]}={res.values[k]}" for k, c in ident.terms)
         table_read.issues.append(Issue("error", ident.check_name, ident.location,
@@ -132,44 +147,110 @@ def read_table3_and_4(tokens: list[Token], index: LabelIndex, template: str) -> 
     start = index.find(V.TABLE3_START)
     start_char = start.end_char if start else 0
     specs = V.table3_rows(template)
-    found = find_rows(tokens, index, specs, start_char)
+    # Table 三 ends where table 四 begins: its 总计 columns are not table 三's (七)总计 row.
+    table4 = index.find(V.TABLE4_START, start_char)
+    found = find_rows(tokens, index, specs, start_char, table4.start_char if table4 else None)
     if not any(r.code == "new_received" for r in found) and not any(r.code == "total" for r in found):
         out.issues.append(Issue("error", "table_missing", "table3",
                                 "table 三 (收到和处理政府信息公开申请情况) was not found"))
+        _read_litigation(tokens, index, start_char, out)  # table 四 may be there all the same
         return out
     missing = [s.code for s in specs if not any(r.code == s.code and r.table == s.table for r in found)]
     for code in missing:
         out.issues.append(Issue("warning", "row_missing", f"table3.{code}", "row label not found; its cells are NULL"))
+        # The numbers of a row whose label was not found run into the row printed before it.
+        k = next(i for i, s in enumerate(specs) if s.code == code)
+        before = next((r for s in reversed(specs[:k]) for r in found if (r.table, r.code) == (s.table, s.code)), None)
+        if before is not None:
+            out.issues.append(Issue("warning", "next_row_missing", f"{before.table}.{before.code}",
+                                    f"the label of the next row ({code}) was not found, so its numbers may be "
+                                    "read as this row's"))
     rows = []
-    for r in found:
+    for r, nxt in zip(found, found[1:] + [None]):
+        printed = [s for s in r.slots if s.value is not None]
+        if len(printed) > 7:  # as for table 四: numbers from elsewhere ran in
+            out.issues.append(Issue("warning", "extra_numbers", f"{r.table}.{r.code}",
+                                    f"{len(printed)} numbers printed for 7 cells: "
+                                    + " ".join(s.raw or "_" for s in r.slots)))
+            if nxt is not None:  # usually the next row's, its label printed after its numbers (PDF text)
+                out.issues.append(Issue("warning", "extra_numbers", f"{nxt.table}.{nxt.code}",
+                                        f"the row before ({r.code}) printed {len(printed)} numbers for 7 cells: "
+                                        "some may be this row's"))
         cands, reason = _row_candidates(r.slots, 7, row_total=True)
         if not cands:
             cands, reason = [(None,) * 7], f"{reason}; no split fits"
+            out.issues.append(Issue("warning", "row_unresolved", f"{r.table}.{r.code}", f"cells left NULL: {reason}"))
         rows.append((_keys(r.table, r.code, V.APPLICANT_TYPES), cands, reason,
                      " ".join(s.raw or "_" for s in r.slots)))
-    _solve_rows(rows, table3_identities(found, specs), out)
+    identities = table3_identities(found, specs)
+    _solve_rows(rows, identities, out)
+    _unconfirmed_splits(rows, identities, out)
     last = found[-1]
-    _read_litigation(tokens, index, last, out)
+    if not _read_litigation(tokens, index, index.char_of_token(last.label_token + 1), out):
+        out.issues.append(Issue("warning", "text_may_end_here", f"{last.table}.{last.code}",
+                                "table 四 does not follow this row: if the text was cut off here, "
+                                "this row's cells are incomplete"))
     return out
 
 
-def _read_litigation(tokens: list[Token], index: LabelIndex, after: FoundRow, out: TableRead) -> None:
-    begin = index.find(V.TABLE4_START, index.char_of_token(after.label_token + 1))
+def _unconfirmed_splits(rows, identities, out: TableRead) -> None:
+    """A run-together row split so that its own total holds is confirmed only when the
+    column identities can check it. When they cannot (another row of the column is
+    unread), the split may be a coincidence (a blank cell: 146 0 0 0 _ 0 175 printed
+    1460000175 also splits as 14 60 0 0 0 1 75): keep it, but flag it."""
+    values = {(c.table_name, c.row_code, c.col_code): c.value for c in out.cells}
+    flagged = {i.location for i in out.issues if i.severity != "info"}
+    for keys, cands, reason, _ in rows:
+        if not reason or not reason.startswith("digits run together") or "no split fits" in reason:
+            continue
+        row = f"{keys[0][0]}.{keys[0][1]}"
+        if row in flagged or any(values.get(k) is None for k in keys):
+            continue
+        unchecked = [k[2] for k in keys[:-1] if not any(
+            i.check_name != "identity_row_total" and any(t == k for t, _ in i.terms)
+            and all(values.get(t) is not None for t, _ in i.terms) for i in identities)]
+        if unchecked:
+            out.issues.append(Issue("warning", "split_unconfirmed", row,
+                                    "digits run together, split so that the row adds up, but no column identity "
+                                    f"can check the split ({', '.join(unchecked)}): it may be a coincidence"))
+
+
+def _read_litigation(tokens: list[Token], index: LabelIndex, from_char: int, out: TableRead) -> bool:
+    """Table 四, searched from `from_char` (after table 三). False when it is not there at all."""
+    begin = index.find(V.TABLE4_START, from_char)
     if begin is None:
         out.issues.append(Issue("error", "table_missing", "table4", "table 四 (行政复议、行政诉讼) was not found"))
-        return
+        return False
     end = index.find(V.TABLE4_END, begin.end_char)
     stop = end.first_token if end else len(tokens)
-    slots = slots_between(tokens, begin.last_token + 1, stop)
     keys = [("litigation", p, r) for p, r in V.LITIGATION_COLUMNS]
+    cells = 0
+    for i in range(begin.last_token + 1, stop):
+        if tokens[i].kind != TEXT:
+            cells += 1
+        elif not is_label(tokens[i]) and (cells >= len(keys) or V.TABLE4_END.search(tokens[i].text)):
+            stop = i  # prose after the table's cells, or the next heading run into prose (五、存在的…。)
+            break
+    slots = slots_between(tokens, begin.last_token + 1, stop)
+    if not slots:
+        out.issues.append(Issue("error", "table_missing", "table4",
+                                "table 四 (行政复议、行政诉讼) has a heading but no cells"))
+        return True
+    if end is None and stop == len(tokens):
+        for p in V.PROCEEDINGS:
+            out.issues.append(Issue("warning", "text_may_end_here", f"litigation.{p}",
+                                    "the text ends inside table 四: if it was cut off, its last cells are missing"))
     cands, reason = _row_candidates(slots, len(keys), row_total=False)
     if not cands:
         cands, reason = [(None,) * len(keys)], f"{reason}; no split fits"
+        for p in V.PROCEEDINGS:
+            out.issues.append(Issue("warning", "row_unresolved", f"litigation.{p}", f"cells left NULL: {reason}"))
     raw = " ".join(s.raw or "_" for s in slots)
     if len([s for s in slots if s.value is not None]) > len(keys):
         out.issues.append(Issue("warning", "extra_numbers", "litigation",
                                 f"{len(slots)} numbers printed for {len(keys)} cells: {raw}"))
     _solve_rows([(keys, cands, reason, raw)], litigation_identities(), out)
+    return True
 
 
 def read_table2(tokens: list[Token], index: LabelIndex, template: str) -> TableRead:
@@ -182,15 +263,26 @@ def read_table2(tokens: list[Token], index: LabelIndex, template: str) -> TableR
     if not found:
         out.issues.append(Issue("warning", "table_missing", "table2", "table 二 (主动公开政府信息情况) was not found"))
         return out
+    for spec in specs:
+        if not any(r.code == spec.code for r in found):
+            out.issues.append(Issue("warning", "row_missing", f"disclosure.{spec.code}",
+                                    "row label not found; its cells are NULL"))
     prev_char = begin_char
     for r in found:
         label_char = index.char_of_token(r.label_token)
-        header = index.text[prev_char:label_char]
+        # The column header may share the label's token when cells run together
+        # (信息内容 本年收费金额(单位:万元) 行政事业性收费 …): it is part of the header too.
+        header = index.text[prev_char:label_char] + tokens[r.label_token].text
         prev_char = label_char
         numbers = [s for s in r.slots if s.value is not None]
         width = len(r.columns)
         slots = r.slots if len(r.slots) == width else numbers
-        if len(slots) != width:
+        if any(s.value is None and s.glued for s in r.slots):
+            out.issues.append(Issue("warning", "row_unresolved", f"disclosure.{r.code}",
+                                    "a dash between run-together digits is a minus sign or an empty cell; "
+                                    "cells left NULL"))
+            slots = [None] * width
+        elif len(slots) != width:
             out.issues.append(Issue("warning", "row_unresolved", f"disclosure.{r.code}",
                                     f"{len(numbers)} numbers printed for {width} cells; cells left NULL"))
             slots = [None] * width
