@@ -389,6 +389,57 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- synth
+
+
+def configure_synth(p: argparse.ArgumentParser) -> None:
+    from parsers.synth import LAYOUTS
+
+    p.add_argument("--n", type=int, required=True, help="number of reports to write")
+    p.add_argument("--out", type=Path, required=True, help="folder: reports go to OUT/raw/, truth to OUT/truth/<stem>.json")
+    p.add_argument("--seed", type=int, default=1, help="corpus seed (default 1); a file depends only on seed and index")
+    p.add_argument("--start", type=int, default=0,
+                   help="index of the first report (default 0): --start 100000 --n 1000 adds 1,000 new files")
+    p.add_argument("--layouts", nargs="+", default=None, metavar="LAYOUT",
+                   help=f"layouts to draw from (default all): {' '.join(LAYOUTS)}; prose means pre-2019 years")
+    p.add_argument("--broken-share", type=float, default=0.03,
+                   help="share of broken files: truncated, garbled digits, a table missing, not a report, empty (default 0.03)")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes (default: all cores)")
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    from parsers.synth import LAYOUTS, write_corpus
+
+    if args.n < 0 or args.start < 0:
+        raise CommandError("--n and --start must not be negative", EXIT_USAGE)
+    if not 0 <= args.broken_share <= 1:
+        raise CommandError("--broken-share must be between 0 and 1", EXIT_USAGE)
+    layouts = tuple(x for item in (args.layouts or LAYOUTS) for x in item.split(",") if x)
+    unknown = sorted(set(layouts) - set(LAYOUTS))
+    if unknown:
+        raise CommandError(f"unknown layout {', '.join(unknown)} (known: {' '.join(LAYOUTS)})", EXIT_USAGE)
+    progress = StderrProgress()
+    progress.line(f"ogi synth: {args.n} reports (seed {args.seed}, from index {args.start}) -> {args.out}")
+    step = [-1]
+
+    def wrote(done: int, total: int) -> None:
+        if done * 10 // max(total, 1) != step[0] or done == total:
+            step[0] = done * 10 // max(total, 1)
+            progress.line(f"wrote {done}/{total} reports")
+
+    try:
+        stats = write_corpus(args.out, args.seed, args.n, layouts, args.broken_share, start=args.start,
+                             workers=max(1, args.workers), progress=wrote)
+    except OSError as exc:
+        raise CommandError(f"cannot write to {args.out}: {exc}", EXIT_USAGE) from None
+    rate = stats["files_per_second"] or 0
+    print(f"wrote {stats['files']} reports ({stats['bytes'] / 1e6:.1f} MB, {stats['broken']} broken) "
+          f"to {args.out / 'raw'} and their truth to {args.out / 'truth'} "
+          f"in {stats['seconds']:.1f} s ({rate:.0f} files/s, {stats['workers']} workers)")
+    print("layouts: " + ", ".join(f"{k} {v}" for k, v in sorted(stats["layouts"].items())))
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -404,6 +455,7 @@ COMMANDS: list[Command] = [
     Command("build", "parse the raw folder, load, check and build the warehouse", configure_build, cmd_build),
     Command("parse", "print one report as JSON on stdout", configure_parse, cmd_parse),
     Command("eval", "score a built warehouse (or the parser) against hand-read truth files", configure_eval, cmd_eval),
+    Command("synth", "write a synthetic corpus of reports with known truth (parsers/synth.py)", configure_synth, cmd_synth),
 ]
 
 
