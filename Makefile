@@ -6,6 +6,7 @@
 #   make dev     Dagster UI (dagster dev) on http://127.0.0.1:3000
 #   make docs    dbt docs on http://127.0.0.1:8080
 #   make eval    score data/warehouse/ogi.duckdb against ../shared golden + corpus truth
+#   make bench   benchmarks at 1k/10k/100k synthetic reports (long); appends to benchmarks/RESULTS.md
 #   make lock    re-resolve requirements.lock from pyproject.toml (needs the index)
 #   make clean   remove build outputs (warehouse, dbt target/logs, caches); keeps .venv
 
@@ -23,10 +24,10 @@ STAMP  := $(VENV)/.ogi-installed
 export UV_COMPILE_BYTECODE := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help setup manifest run test eval dev docs lock clean
+.PHONY: help setup manifest run test eval bench dev docs lock clean
 
 help:
-	@sed -n '3,11p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,12p' Makefile | sed 's/^# \{0,1\}//'
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +53,9 @@ run: setup
 
 test: setup
 	$(PY) -m pytest
+
+bench: setup
+	$(PY) benchmarks/bench.py --sizes 1000,10000,100000
 
 eval: setup
 	$(VENV)/bin/ogi eval --truth ../shared/golden --truth ../shared/corpus/truth --warehouse data/warehouse/ogi.duckdb
