@@ -52,9 +52,9 @@ _FILE_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIF
                (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
 
 
-def _hash_file(path: Path) -> str:
+def _hash_file(path: Path, prefix: bytes = b"") -> str:
     """report_id of a file too large to read whole: the same SHA-256, in 1 MB blocks."""
-    h = hashlib.sha256()
+    h = hashlib.sha256(prefix)
     with open(path, "rb") as fh:
         while block := fh.read(1 << 20):
             h.update(block)
@@ -81,7 +81,10 @@ def read_one(path: Path, raw_dir: Path, duplicate_of: str | None = None) -> Pars
         if st.st_size > MAX_BYTES:
             parsed = failed_report(source, "file_too_large",
                                    f"{st.st_size:,} bytes is over the {MAX_BYTES:,}-byte limit for one report; not read")
-            parsed.report.update(report_id=_hash_file(path), file_size_bytes=st.st_size)
+            parsed.report.update(report_id=_hash_file(path, _duplicate_prefix(source) if duplicate_of else b""),
+                                 file_size_bytes=st.st_size)
+            if duplicate_of is not None:  # two copies of one big file must not share a report_id
+                parsed.issues.append(Issue("warning", "duplicate_file", None, f"byte-identical to {duplicate_of}"))
             return parsed
         data = path.read_bytes()
     except OSError as exc:
@@ -98,11 +101,15 @@ def duplicate_report(source: str, original: str, data: bytes) -> ParsedReport:
     """A file byte-identical to `original`: recorded, not parsed again. Its report_id
     hashes its path with its bytes (the bytes alone are the original's id)."""
     parsed = failed_report(source, "duplicate_file", "", data)
-    parsed.report["report_id"] = report_id_of(b"duplicate:" + source.encode() + b"\0" + data)
+    parsed.report["report_id"] = report_id_of(_duplicate_prefix(source) + data)
     parsed.issues = [Issue("warning", "duplicate_file", None,
                            f"byte-identical to {original} (report_id {report_id_of(data)}), which is read "
                            "instead; this copy is recorded but not parsed")]
     return parsed
+
+
+def _duplicate_prefix(source: str) -> bytes:
+    return b"duplicate:" + source.encode() + b"\0"
 
 
 def find_duplicates(paths: list[Path], raw_dir: Path, prefer: set[str] | None = None) -> dict[str, str]:
@@ -110,15 +117,15 @@ def find_duplicates(paths: list[Path], raw_dir: Path, prefer: set[str] | None = 
 
     `prefer`: paths that come first whatever their name (an incremental build
     keeps files parsed before as the originals). Only files sharing a size are
-    hashed, so a folder without duplicates costs a stat per file. Symlinks,
-    non-regular and oversized files are left to read_one."""
+    hashed, so a folder without duplicates costs a stat per file. Symlinks and
+    non-regular files are left to read_one."""
     by_size: dict[int, list[Path]] = defaultdict(list)
     for p in paths:
         try:
             st = p.lstat()
         except OSError:
             continue
-        if stat.S_ISREG(st.st_mode) and st.st_size <= MAX_BYTES:  # empty files too: they share one hash
+        if stat.S_ISREG(st.st_mode):  # empty and oversized files too: copies would share one hash
             by_size[st.st_size].append(p)
     out: dict[str, str] = {}
     for group in by_size.values():
