@@ -222,4 +222,6 @@ def make_bad_raw_dir(dest: Path, outside: Path, big_file: bool = True, chmod_cas
                 fh.write(block)
                 written += len(block)
         cases["bad/huge.txt"] = Case("100 MB file", "failed", "file_too_large", "limit", None)
+        os.link(bad / "huge.txt", bad / "huge_copy.txt")  # the same bytes again (a hard link: no disk)
+        cases["bad/huge_copy.txt"] = Case("100 MB file, twice", "failed", "duplicate_file", "bad/huge.txt", None)
     return cases

@@ -77,7 +77,8 @@ def bad_build(tmp_path_factory):
     proc = subprocess.run([*(prefix or []), *ogi_command(), "build", "--raw-dir", str(raw), "--warehouse", str(warehouse)],
                           capture_output=True, text=True, timeout=900, cwd=REPO_ROOT, env=env)
     yield BadBuild(raw, warehouse, cases, proc, time.perf_counter() - started)
-    (raw / "bad" / "huge.txt").unlink(missing_ok=True)  # do not keep 100 MB in pytest's temp folders
+    for name in ("huge.txt", "huge_copy.txt"):  # do not keep 100 MB in pytest's temp folders
+        (raw / "bad" / name).unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="module")
