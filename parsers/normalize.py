@@ -41,8 +41,21 @@ def strip_pinyin_ruby(text: str) -> str:
     return _RUBY.sub(r"\1", text)
 
 
+# Characters OpenCC t2s rewrites although they are right in simplified text too
+# (乾安县 and 乾县 are places, not 干安县; 於 is a surname). A converted text keeps
+# them where the original had them.
+KEEP_AS_PRINTED = frozenset("乾於")
+
+
+def to_simplified(text: str) -> str:
+    converted = _t2s().convert(text)
+    if len(converted) != len(text) or not KEEP_AS_PRINTED.intersection(text):
+        return converted
+    return "".join(o if o in KEEP_AS_PRINTED else c for o, c in zip(text, converted))
+
+
 def normalize_text(text: str) -> str:
     """Halfwidth, no pinyin ruby, simplified characters, Unix newlines."""
     text = to_halfwidth(text).replace("\r\n", "\n").replace("\r", "\n")
     text = strip_pinyin_ruby(text)
-    return _t2s().convert(text)
+    return to_simplified(text)

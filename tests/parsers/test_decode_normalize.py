@@ -30,7 +30,12 @@ def test_undecodable_bytes_are_not_guessed():
 
 
 def test_normalize_strips_pinyin_ruby_and_converts_to_simplified():
-    assert normalize_text("南充市統(tǒng)計(jì)局") == "南充市统计局"
+    assert normalize_text("南充市統(tǒng)計(jì)局2020年政府信息公開工作年度報告") == "南充市统计局2020年政府信息公开工作年度报告"
     assert normalize_text("（一）予以公開") == "(一)予以公开"
     # Parenthesised latin text without tone marks is not ruby and stays.
     assert normalize_text("网站(www)") == "网站(www)"
+
+
+def test_place_names_that_t2s_would_rewrite_are_kept():
+    assert normalize_text("乾安县住房和城乡建设局") == "乾安县住房和城乡建设局"
+    assert normalize_text("乾安縣住房和城鄉建設局公開") == "乾安县住房和城乡建设局公开"
