@@ -106,6 +106,11 @@ def _read_text(parsed: ParsedReport, text: str, source_file: str, layout: str | 
         title = html_title(text) if layout == "html" else None
         cells_text = split_cells(text, layout)
         plain = "\n".join(c for c in cells_text if c) if layout == "html" else text
+    if not any(m in plain for m in REPORT_MARKERS):
+        # No agency or year is read from a page that is not a report (a news item
+        # names agencies and years that are not a report's).
+        _fail(parsed, "not_a_report", "no mention of 政府信息公开: this does not look like an annual OGI report")
+        return
     with timed("metadata"):
         meta = read_metadata(plain, title)
         region = resolve_region(meta.agency_name, plain[:3000])
@@ -114,9 +119,6 @@ def _read_text(parsed: ParsedReport, text: str, source_file: str, layout: str | 
     report.update(province=region.province, city=region.city, county=region.county,
                   adcode=region.adcode, admin_level=region.admin_level,
                   agency_key=agency_key(meta.agency_name, region))
-    if not any(m in plain for m in REPORT_MARKERS):
-        _fail(parsed, "not_a_report", "no mention of 政府信息公开: this does not look like an annual OGI report")
-        return
     _missing_metadata(parsed, meta)
     with timed("tokenise"):
         tokens = tokenize(cells_text, explicit_cells=layout in ("html", "markdown"))
