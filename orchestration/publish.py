@@ -27,7 +27,9 @@ Every published copy says which build it is: table `main.ogi_build` in FILE, and
 the key `ogi_build_id` in each Parquet file's key-value metadata
 (`select * from parquet_kv_metadata('…/dim_report.parquet')`). Parquet files are
 replaced one by one, so a reader that needs several tables of one build should
-read FILE, or check that the build ids agree.
+read FILE, or check that the build ids agree. DuckDB opens a Parquet file more than
+once per query: a query that spans the os.replace of its file can fail (never return
+mixed rows) and should be retried; FILE, opened once per connection, has no such window.
 """
 
 from __future__ import annotations

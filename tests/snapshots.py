@@ -98,10 +98,20 @@ def reader(warehouse: Path, out: Path, stop: Path, pause: float = 0.05) -> None:
                     emit(kind="duckdb", build_id=build_id(con), fp=fingerprints(con))
                 finally:
                     con.close()
-                for p in sorted(parquet_dir(warehouse).glob("*.parquet")):
-                    emit(kind="parquet", table=p.stem, fp=parquet_fingerprint(mem, p))
             except Exception as exc:  # every failure is recorded; the test requires none
                 emit(kind="error", error=f"{type(exc).__name__}: {exc}")
+            for p in sorted(parquet_dir(warehouse).glob("*.parquet")):
+                # DuckDB opens a Parquet file more than once per query, so a read that
+                # spans the os.replace of that file can fail ("Prefetch registered for
+                # bytes outside file"); a BI tool retries. Recorded, then retried once.
+                for attempt in (1, 2):
+                    try:
+                        emit(kind="parquet", table=p.stem, fp=parquet_fingerprint(mem, p), attempt=attempt)
+                        break
+                    except Exception as exc:
+                        emit(kind="parquet_error" if attempt == 1 else "error", table=p.stem,
+                             error=f"{type(exc).__name__}: {exc}")
+                        time.sleep(pause)
             time.sleep(pause)
 
 

@@ -237,6 +237,11 @@ def test_readers_never_fail_and_only_see_whole_builds(race):
     # each Parquet file read is one whole build's table
     for r in (r for r in race.records if r["kind"] == "parquet"):
         assert any(r["fp"] == s.fps[r["table"]] for s in race.snapshots), r
+    # A Parquet read that spans the replacement of its file may fail (DuckDB opens the
+    # file more than once per query); it never returns mixed rows, and its retry works
+    # (no "error" above). At most one such failure per file per publish.
+    failed_once = [r for r in race.records if r["kind"] == "parquet_error"]
+    assert len(failed_once) <= 2 * len(race.snapshots[0].fps), failed_once
     assert race.snapshots[0].fps != race.snapshots[1].fps  # A and S differ, so a mix would show
 
 
