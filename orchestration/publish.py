@@ -28,8 +28,9 @@ the key `ogi_build_id` in each Parquet file's key-value metadata
 (`select * from parquet_kv_metadata('…/dim_report.parquet')`). Parquet files are
 replaced one by one, so a reader that needs several tables of one build should
 read FILE, or check that the build ids agree. DuckDB opens a Parquet file more than
-once per query: a query that spans the os.replace of its file can fail (never return
-mixed rows) and should be retried; FILE, opened once per connection, has no such window.
+once per query: a query that spans the os.replace of its file can fail (in tests it
+failed, never returned mixed rows) and should be retried; FILE, opened once per
+connection, has no such window.
 """
 
 from __future__ import annotations
