@@ -155,7 +155,7 @@ def publish(layout: Layout, build_id: str, raw_dir: str | Path | None = None) ->
             con.execute(f"ATTACH {_quote(temp_db)} AS ogi_publish")
             con.execute(f'COPY FROM DATABASE "{work}" TO ogi_publish')
             con.execute(
-                f"CREATE TABLE ogi_publish.{BUILD_INFO_TABLE} AS SELECT ? AS build_id, "
+                f"CREATE OR REPLACE TABLE ogi_publish.{BUILD_INFO_TABLE} AS SELECT ? AS build_id, "
                 "? AS raw_dir, now()::TIMESTAMPTZ AS published_at",
                 [build_id, str(raw_dir) if raw_dir is not None else None])
             con.execute("CHECKPOINT ogi_publish")
