@@ -80,6 +80,8 @@ def parse_throughput(raw: Path, workers: int) -> dict:
             "phases": dict(timing.PHASE_SECONDS)}
 
 
+# Phase starts as `ogi build` prints them; "checks" lines come when each check ends,
+# so the load phase includes the blocking checks.
 _STAMP = re.compile(r"^\[\s*([\d.]+)s\] (parse|load|checks|dbt|publish)\b")
 
 
@@ -143,15 +145,16 @@ def main() -> None:
         builds[n] = build(raw, warehouse)
         print(f"build {n:,}: {builds[n]['wall']:.1f} s, {builds[n]['rss_mb']:.0f} MB", file=sys.stderr)
 
-    extra = args.work / "extra-1000"
+    extra = args.work / f"extra-1000-from-{largest}"  # reports numbered after the corpus: all new
     synth(extra, 1000, args.seed, start=largest)
     raw = args.work / f"raw-{largest}"
-    for p in sorted((extra / "raw").iterdir()):
-        if not (raw / p.name).exists():
-            os.link(p, raw / p.name)
+    added = [p.name for p in sorted((extra / "raw").iterdir()) if not (raw / p.name).exists()]
+    assert len(added) == 1000, f"expected 1,000 new files, got {len(added)}"
+    for name in added:
+        os.link(extra / "raw" / name, raw / name)
     incremental = build(raw, args.work / f"wh-{largest}" / "ogi.duckdb")
-    for p in (extra / "raw").iterdir():  # leave raw-<largest> as it was, for the next run
-        (raw / p.name).unlink(missing_ok=True)
+    for name in added:  # leave raw-<largest> as it was, for the next run
+        (raw / name).unlink()
     print(f"incremental (+1,000): {incremental['wall']:.1f} s", file=sys.stderr)
 
     table = report(sizes, one, full, builds, incremental, parse_dir)
