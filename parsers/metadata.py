@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 AGENCY_SUFFIX = (r"(?:人民政府|政府|办公厅|办公室|委员会|管委会|委|局|厅|院|署|部|办|中心|所|站|队|馆|处|科|"
@@ -50,6 +50,9 @@ class Metadata:
     year: int | None
     published_date: date | None
     agency_inferred: bool = False  # no title, source or signature: the most named division
+    # Issues for the report, as (severity, check_name, message): e.g. a corrected OCR slip
+    # in the agency's place name (place_name_corrected).
+    notes: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def expand_abbreviations(name: str) -> str:
@@ -196,4 +199,21 @@ def find_published_date(text: str, year: int | None) -> date | None:
 
 def read_metadata(text: str, html_title: str | None = None) -> Metadata:
     raw, canonical, year, inferred = find_agency_and_year(text, html_title)
-    return Metadata(raw, canonical, year, find_published_date(text, year), inferred)
+    notes = []
+    if canonical and not inferred:
+        canonical, note = correct_place(canonical, text[:3000])
+        notes += [note] if note else []
+    return Metadata(raw, canonical, year, find_published_date(text, year), inferred, notes)
+
+
+def correct_place(name: str, context: str | None) -> tuple[str, tuple[str, str, str] | None]:
+    """The agency name with an OCR slip in its place name corrected, when the division
+    list decides it (parsers.regions.correct_place_name), and the warning that says so."""
+    from parsers.regions import correct_place_name
+
+    fix = correct_place_name(name, context)
+    if fix is None:
+        return name, None
+    return fix.name, ("warning", "place_name_corrected",
+                      f"the place printed {fix.printed} is no known division; read as {fix.corrected} "
+                      f"({fix.adcode}), the only division one look-alike character away (agency as printed: {name})")

@@ -428,3 +428,107 @@ def resolve_region(agency_name: str | None, context: str | None = None) -> Regio
     if not agency_name:
         return OTHER
     return _resolve(agency_name, context or None)
+
+
+# --------------------------------------------------------------------------- OCR slips in place names
+
+# Groups of characters that OCR and hurried typing confuse because they look
+# alike (a dot, a stroke or one component apart). General knowledge of Chinese
+# script, not a list of divisions: a place name is corrected only through one of
+# these pairs (see ``correct_place_name``).
+_LOOKALIKE_GROUPS = (
+    "己已巳", "戊戌戍戎", "未末", "土士", "日曰", "人入八", "大太犬", "王玉主壬", "千干于", "斤斥", "刀力",
+    "贝见", "沐沭", "汩汨", "冶治", "侯候", "拨拔", "崇祟", "徽微", "折拆析", "免兔", "鸟乌", "今令",
+    "历厉", "母毋", "亨享", "洒酒", "荥荣", "亳毫", "睢雎", "盱旴", "泸沪", "兖衮", "耒来", "郏郊",
+    "沁泌", "淅浙", "祁祈", "邢刑", "柘拓", "邗邘", "邛邙", "汴卞", "宁亍", "迁迂", "兰岚",
+)
+_LOOKALIKE = {c: set(g) - {c} for g in _LOOKALIKE_GROUPS for c in g}
+
+# A division's type word at the end of its name; a correction never changes it.
+_TYPE_RE = re.compile(r"(?:自治县|自治旗|自治州|县|区|市|旗|州|盟)$")
+# The printed place: 2-8 characters and a type word, at the start of the name or
+# right after the division chain the name starts with.
+_PLACE_RE = re.compile(r"[\u4e00-\u9fff]{2,8}?(?:自治县|自治旗|自治州|县|区|市|旗|州|盟)")
+
+
+def _lookalike_index(d: _Data) -> tuple[dict[str, list[_Node]], set[str]]:
+    """('沭阳县' → entries under '?阳县', '沭?县' (the type word kept); the names
+    without their type word: 沭阳)."""
+    got = getattr(d, "_lookalike_idx", None)
+    if got is None:
+        idx: dict[str, list[_Node]] = {}
+        bases: set[str] = set()
+        for n in d.nodes:
+            m = _TYPE_RE.search(n.name)
+            if not m or m.start() < 2:
+                continue
+            bases.add(n.name[: m.start()])
+            for i in range(m.start()):
+                idx.setdefault(n.name[:i] + "?" + n.name[i + 1:], []).append(n)
+        got = d._lookalike_idx = (idx, bases)
+    return got
+
+
+@dataclass(frozen=True)
+class PlaceCorrection:
+    name: str       # the agency name with the place corrected
+    printed: str    # the place as printed (沐阳县)
+    corrected: str  # the division it was taken for (沭阳县)
+    adcode: str | None
+
+
+@lru_cache(maxsize=20_000)
+def correct_place_name(agency_name: str | None, context: str | None = None) -> PlaceCorrection | None:
+    """An OCR slip in the place an agency name starts with, corrected only when decidable.
+
+    The printed place (``沐阳县`` in 沐阳县人民政府, or the place right after the
+    division chain the name starts with: 宿迁市沐阳县…) is corrected when
+
+    1. it is no known division (full name, alias or short form) at all, nor a
+       known place with another type word (沁阳县 for 沁阳市: renamed, not misprinted);
+    2. exactly one known division of the same type (县, 区, 市, 自治州 …, the
+       type word unchanged) and the same length differs from it in one character,
+       and that character is an OCR look-alike of the printed one (``_LOOKALIKE_GROUPS``:
+       沐/沭, 亳/毫, 睢/雎 …);
+    3. that division lies under the divisions the name itself names before the
+       place (宿迁市沐阳县 can only be a county of 宿迁市).
+
+    When several divisions fit, the context (the report's first pages) may decide:
+    the one whose city (or else province) the context names, if it is the only one.
+    Otherwise, or when the printed place is a known division, None: the name is
+    left as printed.
+    """
+    if not agency_name:
+        return None
+    d = _data()
+    name = _normalise(agency_name)
+    r = _chain(name, 0, d, _SHORT, 2)
+    parents, end = (r if r else (None, 0))
+    if parents and all(p.level == "county" for p in parents):
+        return None  # nothing below a county in the dataset
+    m = _PLACE_RE.match(name, end)
+    if not m:
+        return None
+    printed = m.group(0)
+    if printed in d.index:
+        return None
+    idx, bases = _lookalike_index(d)
+    tm = _TYPE_RE.search(printed)
+    if not tm or printed[: tm.start()] in bases:
+        return None  # 沁阳县: a known place with another type word (沁阳市), not a slip
+    cands: list[_Node] = []
+    for i in range(tm.start()):
+        for n in idx.get(printed[:i] + "?" + printed[i + 1:], ()):
+            if n.name[i] in _LOOKALIKE.get(printed[i], ()) and n not in cands:
+                cands.append(n)
+    if parents is not None:
+        cands = [c for c in cands if any(_is_under(c, p) and c is not p for p in parents)]
+    if len(cands) > 1 and context:
+        cands = list(_disambiguate(tuple(cands), context, d))
+    if len(cands) != 1:
+        return None
+    fixed = cands[0]
+    at = agency_name.find(printed)
+    new = (agency_name[:at] + fixed.name + agency_name[at + len(printed):]) if at >= 0 else \
+        name[:m.start()] + fixed.name + name[m.end():]
+    return PlaceCorrection(new, printed, fixed.name, fixed.code)

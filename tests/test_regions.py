@@ -151,3 +151,48 @@ def test_speed():
     cached = n / (time.perf_counter() - t)
     print(f"\nresolve_region: {uncached:,.0f} calls/s uncached, {cached:,.0f} calls/s cached")
     assert uncached > 5_000
+
+
+# --------------------------------------------------------------------------- OCR slips in place names
+
+from parsers import regions as _regions  # noqa: E402
+from parsers.regions import correct_place_name  # noqa: E402
+
+
+@pytest.mark.parametrize("printed, fixed, adcode", [
+    ("毫州市财政局", "亳州市财政局", "341600"),            # a city: 毫/亳
+    ("雎宁县统计局", "睢宁县统计局", "320324"),            # 雎/睢
+    ("安徽省毫州市财政局", "安徽省亳州市财政局", "341600"),  # under the province the name names
+    ("迂安市人民政府", "迁安市人民政府", "130283"),        # a county-level city: 迂/迁
+])
+def test_a_one_character_ocr_slip_is_corrected_when_only_one_division_fits(printed, fixed, adcode):
+    fix = correct_place_name(printed)
+    assert (fix.name, fix.adcode) == (fixed, adcode)
+    assert resolve_region(fix.name).adcode == adcode
+
+
+@pytest.mark.parametrize("name", [
+    "沭阳县人民政府", "鼓楼区人民政府", "南谯区经信局", "国家统计局", "市场监督管理局",  # known, or no place
+    "高新区管委会", "经开区管委会",  # not divisions, but no look-alike of one
+    "四川省毫州市财政局",  # 亳州市 is no city of 四川省
+    "沁阳县人民政府",  # 沁阳 is a known place (沁阳市): another type word is no OCR slip
+    "锅阳县人民政府",  # 涡阳县 is one character away, but 锅 is no look-alike of 涡
+    "沭阳县城关镇人民政府",  # below a county: nothing to check against
+])
+def test_names_left_as_printed(name):
+    assert correct_place_name(name) is None
+
+
+def test_several_lookalike_divisions_are_not_guessed_unless_the_text_names_the_parent(monkeypatch):
+    # Made-up look-alikes: 沐 is taken to look like 沭 and 涡 too, so 沐阳县 could be
+    # 沭阳县 (宿迁市) or 涡阳县 (亳州市).
+    monkeypatch.setitem(_regions._LOOKALIKE, "沐", {"沭", "涡"})
+    correct_place_name.cache_clear()
+    assert correct_place_name("沐阳县人民政府") is None
+    assert correct_place_name("沐阳县人民政府", "我县坚持公开为常态") is None
+    assert correct_place_name("沐阳县人民政府", "按照江苏省政务公开工作要点").corrected == "沭阳县"
+    assert correct_place_name("沐阳县人民政府", "按照宿迁市政务公开工作要点").corrected == "沭阳县"
+    assert correct_place_name("沐阳县人民政府", "按照亳州市政务公开工作要点").corrected == "涡阳县"
+    assert correct_place_name("沐阳县人民政府", "按照成都市政务公开工作要点") is None  # neither is in 四川
+    assert correct_place_name("宿迁市沐阳县统计局").corrected == "沭阳县"  # the name's own parent decides
+    correct_place_name.cache_clear()

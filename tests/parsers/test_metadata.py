@@ -29,3 +29,20 @@ def test_without_any_name_the_most_named_division_is_assumed_and_said():
     meta = read_metadata(text)
     assert meta.agency_name == "平潭综合实验区" and meta.agency_inferred
     assert read_metadata("无题。园区 园区 园区 辖区 辖区 辖区").agency_name is None
+
+
+def test_an_ocr_slip_in_the_place_name_is_corrected_and_said():
+    text = ("沐阳县人民政府2025年政府信息公开工作年度报告\n本报告所列数据统计期限从2025年1月1日至2025年12月31日止。\n"
+            "沐阳县人民政府\n2026年1月23日\n")
+    meta = read_metadata(text)
+    assert (meta.agency_name_raw, meta.agency_name) == ("沐阳县人民政府", "沭阳县人民政府")
+    assert [(sev, check) for sev, check, _ in meta.notes] == [("warning", "place_name_corrected")]
+    assert "沐阳县" in meta.notes[0][2] and "沭阳县" in meta.notes[0][2]
+
+
+def test_a_made_up_slip_in_another_county_and_names_left_alone():
+    meta = read_metadata("雎宁县财政局2021年政府信息公开工作年度报告\n")
+    assert meta.agency_name == "睢宁县财政局" and meta.notes
+    for title in ("睢宁县财政局", "高新区管委会", "锅阳县人民政府"):
+        meta = read_metadata(f"{title}2021年政府信息公开工作年度报告\n")
+        assert meta.agency_name == title and not meta.notes
