@@ -62,8 +62,37 @@ def expand_abbreviations(name: str) -> str:
     return name
 
 
+# Page chrome that a page copied without line breaks glues to the front of a title
+# (首页>政务公开>政府信息公开年报聊城市冠县财政局2020年…报告): breadcrumb words, and
+# report words of a title or menu item before it.
+_CHROME_HEAD = re.compile(r"^.*(?:当前位置|您的位置|所在位置|首页|主页|正文|详情|打印|关闭|字体|字号|分享|收藏|"
+                          r"报告|年报|政府信息公开|政务公开|信息公开|公开目录|公开专栏)")
+_CHROME_STRONG = re.compile(r"当前位置|您的位置|所在位置|首页|主页|正文|详情|打印|关闭|字体|字号|分享|收藏|报告|年报")
+
+
+def _strip_chrome(name: str) -> str | None:
+    """The agency name after chrome glued to its front, when what follows the chrome
+    starts with a division (年度报告聊城市冠县财政局 → 聊城市冠县财政局). A name that
+    keeps chrome words with no division after them is no agency name (None); 政务公开
+    and 信息公开 alone may belong to one (南充市政务公开办公室)."""
+    from parsers.regions import starts_with_division
+
+    m = _CHROME_HEAD.match(name)
+    if not m:
+        return name
+    rest = name[m.end():]
+    if starts_with_division(rest):
+        return rest
+    if _CHROME_STRONG.search(name):
+        return None
+    return name
+
+
 def _clean_agency(candidate: str) -> str | None:
     name = _LEAD_WORDS.sub("", candidate).strip("()")
+    name = _strip_chrome(name)
+    if name is None:
+        return None
     name = re.sub(r"^(?:本|我|该)(?=" + AGENCY_SUFFIX + ")", "", name)  # 本局 → 局 (rejected); 本溪市 stays
     if len(name) < 2 or not re.search(AGENCY_SUFFIX + "$", name):
         return None

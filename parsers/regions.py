@@ -532,3 +532,9 @@ def correct_place_name(agency_name: str | None, context: str | None = None) -> P
     new = (agency_name[:at] + fixed.name + agency_name[at + len(printed):]) if at >= 0 else \
         name[:m.start()] + fixed.name + name[m.end():]
     return PlaceCorrection(new, printed, fixed.name, fixed.code)
+
+
+def starts_with_division(name: str) -> bool:
+    """Does the name start with a division's name (南充市…, 冠县…, 四川…)?"""
+    name = _normalise(name or "")
+    return bool(name) and _chain(name, 0, _data(), _SHORT, 2) is not None

@@ -918,12 +918,17 @@ def render_space_separated(blocks, rng, p: Perturb) -> str:
     return " ".join(parts) + "\n"
 
 
-def render_run_together(blocks, rng, p: Perturb) -> str:
-    """HTML page text copied without separators (dev_015, dev_017)."""
+def render_run_together(blocks, rng, p: Perturb, glue_chrome: bool = False) -> str:
+    """HTML page text copied without separators (dev_015, dev_017). dev_017 keeps a
+    space after the page chrome; `glue_chrome` runs it into the title too
+    (首页>信息公开>聊城市冠县财政局2020年…报告聊城市冠县财政局 2021年…)."""
     parts = []
     for b in blocks:
         if isinstance(b, Para):
-            parts.append(b.text + (" " if b.chrome or rng.random() < 0.3 else ""))
+            if b.chrome:
+                parts.append(b.text + ("" if glue_chrome else " "))
+            else:
+                parts.append(b.text + (" " if rng.random() < 0.3 else ""))
             continue
         for row in b.rows:
             for c in row:
@@ -1061,9 +1066,26 @@ def _traditional(text: str, rng: random.Random, ruby: bool) -> str:
     return text
 
 
-def _chrome_top(m: Model, title: str, rng: random.Random) -> list[str]:
+# Breadcrumbs whose last item a page copied without separators glues to the title
+# (…政府信息公开年报聊城市冠县财政局2020年…, 首页>信息公开>聊城市…).
+_GLUE_CRUMBS = ("首页>信息公开>", "当前位置：首页 > 政务公开 > 政府信息公开年报", "首页>政务公开>政府信息公开",
+                "您的位置：首页 >> 信息公开 >> 年度报告", "当前位置：首页>政务公开>法定主动公开内容>年度报告")
+
+
+def _side_rng(*parts) -> random.Random:
+    """Draws that must not shift the render stream (so earlier examples stay as they were)."""
+    return random.Random(hashlib.sha256(":".join(map(str, parts)).encode()).digest())
+
+
+def _chrome_top(m: Model, title: str, rng: random.Random, byline: bool = False) -> list[str]:
     crumbs = rng.choice(["当前位置： 首页 > 政务公开 > 政府信息公开年报", "当前位置：首页 >> 信息公开 >> 年度报告"])
+    side = _side_rng("crumbs", title, m.year)
+    if side.random() < 0.5:
+        crumbs = side.choice(_GLUE_CRUMBS)
     lines = [crumbs, title]
+    if byline:  # a line under the title that starts with the agency (dev_026: the agency and the date)
+        lines.append(m.agency.printed + (f" {m.published.year}年{m.published.month}月{m.published.day}日"
+                                         if m.published else ""))
     if m.published:
         when = f"{m.published.isoformat()} {rng.randint(8, 17):02d}:{rng.randint(0, 59):02d}"
         lines.append(rng.choice([f"发布时间:{when} 来源:{m.agency.printed}", f"时间:{when} | 来源:{m.agency.printed}"]))
@@ -1105,7 +1127,7 @@ def render_document(m: Model, layout: str, rng: random.Random, p: Perturb,
     style = p.title_style
     if p.chrome or (style == "none" and m.published is None):
         style = "one_line" if style == "none" else style
-    top: list[str] = _chrome_top(m, title, rng) if p.chrome else []
+    top: list[str] = _chrome_top(m, title, rng, byline=p.variant % 2 == 1) if p.chrome else []
     if p.chrome:
         info["published_printed"] = m.published is not None
     if style == "one_line" and not p.chrome:
@@ -1149,7 +1171,7 @@ def render_document(m: Model, layout: str, rng: random.Random, p: Perturb,
     elif layout == "space_separated":
         text = render_space_separated(blocks, rng, p)
     elif layout == "run_together":
-        text = render_run_together(blocks, rng, p)
+        text = render_run_together(blocks, rng, p, glue_chrome=p.variant >= 2)
     else:
         raise ValueError(f"unknown layout {layout!r}")
     return text, info

@@ -46,3 +46,21 @@ def test_a_made_up_slip_in_another_county_and_names_left_alone():
     for title in ("睢宁县财政局", "高新区管委会", "锅阳县人民政府"):
         meta = read_metadata(f"{title}2021年政府信息公开工作年度报告\n")
         assert meta.agency_name == title and not meta.notes
+
+
+def test_chrome_glued_to_the_title_is_cut_off():
+    tail = "聊城市冠县财政局2020年政府信息公开工作年度报告来源:聊城市冠县财政局【字体：大 中 小】 打印 关闭根据条例编制本报告。"
+    for head in ("当前位置：首页 > 政务公开 > 政府信息公开年报", "首页>政务公开>政府信息公开", "您的位置：首页 >> 信息公开 >> 年度报告",
+                 "首页>信息公开>", "打印关闭"):
+        meta = read_metadata(head + tail)
+        assert (meta.agency_name_raw, meta.agency_name, meta.year) == ("聊城市冠县财政局", "聊城市冠县财政局", 2020), head
+    # the title glued to a byline that starts with the agency; a body phrase glued to a title
+    meta = read_metadata("聊城市冠县财政局2020年政府信息公开工作年度报告聊城市冠县财政局 2021年1月5日根据条例,"
+                         "现将年度报告聊城市冠县财政局2020年政府信息公开工作年度报告公布如下。")
+    assert meta.agency_name == "聊城市冠县财政局"
+
+
+def test_chrome_words_without_a_division_after_them_are_no_agency():
+    assert read_metadata("年报市财政局2020年政府信息公开工作年度报告\n根据条例编制。").agency_name is None
+    # 政务公开 / 信息公开 may be part of a name
+    assert read_metadata("南充市政务公开办公室2020年政府信息公开工作年度报告\n").agency_name == "南充市政务公开办公室"

@@ -108,6 +108,19 @@ def test_pdf_labels_broken_anywhere_are_flagged(seed, year, data):
     check_round_trip("tab", seed, data.draw(perturbs("tab", hard_breaks=True)), year)
 
 
+# --------------------------------------------------------------------------- page chrome glued to the title
+
+@_settings(150)
+@given(seed=st.integers(0, 2**32 - 1), year=st.integers(2019, 2025), data=st.data())
+def test_run_together_chrome_glued_to_the_title(seed, year, data):
+    """A page copied without separators: the breadcrumb runs into the title
+    (…政府信息公开年报聊城市冠县财政局2020年…) and the title into a byline that starts
+    with the agency (…年度报告聊城市冠县财政局 2021年…). Variants 2-3 glue; odd ones add the byline."""
+    p = data.draw(perturbs("run_together"))
+    p.chrome, p.variant = True, data.draw(st.integers(2, 3))
+    check_round_trip("run_together", seed, p, year)
+
+
 # --------------------------------------------------------------------------- reports without a title
 
 # Seed 002 has no title: the agency signs at the end, above the date (sometimes
