@@ -201,13 +201,35 @@ def _year_from_text(text: str, body_names) -> int | None:
 
 
 def signature_agency(text: str) -> str | None:
-    """The agency signing the report: a short line just before a date near the end."""
+    """The agency signing the report: a short line just before a date near the end,
+    or, in text with no line breaks, the name run into the end of the last sentence."""
     lines = [ln.strip(" ·•\t") for ln in text.strip().split("\n") if ln.strip(" ·•\t")][-12:]  # blank lines skipped
     for i in range(len(lines) - 1, 0, -1):
         if CN_DATE_RE.search(lines[i]):
             name = re.sub(r"\s+", "", lines[i - 1])
             if 2 <= len(name) <= 40 and re.fullmatch(r"[\u4e00-\u9fff()]+" + AGENCY_SUFFIX, name):
                 return name
+    return _run_in_signature(text)
+
+
+# The last characters of a text with no line breaks: …事项。夏县自然资源局2021年3月31日
+_RUN_IN_SIGNATURE = re.compile(r"([\u4e00-\u9fff()]{2,60}?)\s*20\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日[\s)）]*$")
+
+
+def _run_in_signature(text: str) -> str | None:
+    """A signature run into the last sentence (…无其他需要报告的事项夏县自然资源局2021年3月31日):
+    the name is the longest tail of the run before the date that starts with a division
+    and ends as an agency does. A name that starts with no division is not taken."""
+    from parsers.regions import starts_with_division
+
+    m = _RUN_IN_SIGNATURE.search(text[-300:].rstrip())
+    if not m:
+        return None
+    run = m.group(1)
+    for k in range(0, len(run) - 1):
+        name = run[k:]
+        if len(name) <= 40 and re.fullmatch(r"[\u4e00-\u9fff()]+" + AGENCY_SUFFIX, name) and starts_with_division(name):
+            return name
     return None
 
 

@@ -1125,11 +1125,13 @@ def render_document(m: Model, layout: str, rng: random.Random, p: Perturb,
             blocks = [b for b in blocks if not (isinstance(b, Table) and b.name == breaks["drop"])]
 
     style = p.title_style
-    if p.chrome or (style == "none" and m.published is None):
-        style = "one_line" if style == "none" else style
+    if style == "none" and m.published is None:
+        style = "one_line"  # an untitled report names itself in its signature (and 来源 line)
     top: list[str] = _chrome_top(m, title, rng, byline=p.variant % 2 == 1) if p.chrome else []
     if p.chrome:
         info["published_printed"] = m.published is not None
+    if style == "none":  # a page with chrome but no title: the agency is in the 来源 line and the signature
+        top = [t for t in top if t != title]
     if style == "one_line" and not p.chrome:
         top.append(title)
     elif style == "two_lines":  # seed 004: the agency on one line, the year and 报告 on the next
@@ -1276,8 +1278,6 @@ def random_perturb(rng: random.Random, layout: str, template: str) -> Perturb:
     p.title_style = rng.choices(["one_line", "two_lines", "none"], [0.8, 0.12, 0.08])[0]
     if layout in ("html", "markdown", "run_together", "space_separated") and p.title_style == "two_lines":
         p.title_style = "one_line"
-    if layout in ("run_together", "space_separated") and p.title_style == "none":
-        p.title_style = "one_line"  # with no line breaks, the signature runs into the last sentence
     p.variant = rng.randint(0, 3)
     r = rng.random()
     if p.traditional and not p.ruby and r < 0.5:
