@@ -64,3 +64,12 @@ def test_chrome_words_without_a_division_after_them_are_no_agency():
     assert read_metadata("年报市财政局2020年政府信息公开工作年度报告\n根据条例编制。").agency_name is None
     # 政务公开 / 信息公开 may be part of a name
     assert read_metadata("南充市政务公开办公室2020年政府信息公开工作年度报告\n").agency_name == "南充市政务公开办公室"
+
+
+def test_a_signature_run_into_the_last_sentence():
+    body = "本报告所列数据的统计期限自2020年1月1日起至2020年12月31日止。六、其他需要报告的事项"
+    meta = read_metadata(body + "无其他需要报告的事项。夏县自然资源局2021年3月31日\n")
+    assert (meta.agency_name, meta.year, meta.published_date) == ("夏县自然资源局", 2020, date(2021, 3, 31))
+    assert read_metadata(body + "无其他需要报告的事项运城市夏县自然资源局 2021年3月31日").agency_name == "运城市夏县自然资源局"
+    # no division at the start of the run: no name is guessed from it
+    assert read_metadata(body + "本机关未收取信息处理费办公室2021年3月31日").agency_name is None
