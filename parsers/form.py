@@ -172,33 +172,74 @@ def split_candidates(slots: list[Slot], width: int, with_total: bool) -> list[li
     leading zeros (except 0 itself). When `with_total`, the last cell must equal
     the sum of the others, which prunes almost every split.
     """
+    return [[Slot(v, str(v), glued=True) for v in cells] for cells in split_vectors(slots, width, with_total)]
+
+
+def split_vectors(slots: list[Slot], width: int, with_total: bool) -> list[tuple[int, ...]]:
+    """`split_candidates` as value vectors, in the same order (what the solver reads)."""
     digits = [s.raw for s in slots if s.value is not None and s.raw and s.raw.isdigit()]
     if not digits or len(digits) > width:
         return []
-    out: list[list[Slot | None]] = []
+    out: list[tuple[int, ...]] = []
+    if with_total and len(digits) == 1:
+        # One digit string, last cell the total: branches whose running sum already
+        # exceeds what is left of the string cannot end in their total (the last
+        # cell is a suffix of it), so they are cut early. Same splits, same order.
+        _total_splits(digits[0], width, 0, (), out)
+        return out
+    memo: dict[tuple[str, int], list[tuple[int, ...]]] = {}
 
-    def cuts(s: str, parts: int):
-        if parts == 1:
-            if s == "0" or not s.startswith("0"):
-                yield [s]
-            return
-        for k in range(1, len(s) - parts + 2):
-            head = s[:k]
-            if head != "0" and head.startswith("0"):
-                break
-            for rest in cuts(s[k:], parts - 1):
-                yield [head] + rest
+    def cut_list(s: str, n: int) -> list[tuple[int, ...]]:
+        key = (s, n)
+        if key not in memo:
+            memo[key] = [tuple(int(x) for x in c) for c in _cuts(s, n)]
+        return memo[key]
 
     for sizes in _compositions(width, [len(d) for d in digits]):
-        per_token = [list(cuts(d, n)) for d, n in zip(digits, sizes)]
+        per_token = [cut_list(d, n) for d, n in zip(digits, sizes)]
         for combo in itertools.product(*per_token):
-            cells = [int(x) for part in combo for x in part]
+            cells = combo[0] if len(combo) == 1 else tuple(x for part in combo for x in part)
             if with_total and sum(cells[:-1]) != cells[-1]:
                 continue
-            out.append([Slot(v, str(v), glued=True) for v in cells])
+            out.append(cells)
             if len(out) >= MAX_CANDIDATES:
                 return out
     return out
+
+
+def _cuts(s: str, parts: int):
+    """Every cut of `s` into `parts` cells without leading zeros, in order."""
+    if parts == 1:
+        if s == "0" or not s.startswith("0"):
+            yield [s]
+        return
+    for k in range(1, len(s) - parts + 2):
+        head = s[:k]
+        if head != "0" and head.startswith("0"):
+            break
+        for rest in _cuts(s[k:], parts - 1):
+            yield [head] + rest
+
+
+def _total_splits(s: str, parts: int, running: int, head: tuple[int, ...], out: list) -> bool:
+    """Cuts of `s` into `parts` cells (after the cells `head`, adding up to `running`)
+    whose last cell equals the sum of all the others. False once MAX_CANDIDATES are out."""
+    if parts == 1:
+        if (s == "0" or not s.startswith("0")) and int(s) == running:
+            out.append(head + (running,))
+            if len(out) >= MAX_CANDIDATES:
+                return False
+        return True
+    for k in range(1, len(s) - parts + 2):
+        cell = s[:k]
+        if cell != "0" and cell.startswith("0"):
+            break
+        total = running + int(cell)
+        if total > int(s[k:]):  # grows with k while the rest shrinks: no later cut fits either
+            break
+        if not _total_splits(s[k:], parts - 1, total, head + (int(cell),), out):
+            return False
+    return True
 
 
 def _compositions(total: int, maxima: list[int]):

@@ -50,12 +50,14 @@ def propagate(values: dict[Key, int | None], identities: list[Identity]):
     """Fill unknowns that an identity determines. Returns (values, imputed, conflict)."""
     values = dict(values)
     imputed: dict[Key, str] = {}
+    if None not in values.values():
+        return values, imputed, False  # nothing to fill
+    # A row of an identity that is absent makes it say nothing (keys are never added here).
+    usable = [ident for ident in identities if all(k in values for k, _ in ident.terms)]
     changed = True
     while changed:
         changed = False
-        for ident in identities:
-            if any(k not in values for k, _ in ident.terms):
-                continue  # a row of this identity is absent: it says nothing
+        for ident in usable:
             unknown = [(k, c) for k, c in ident.terms if values[k] is None]
             if not unknown:
                 continue
@@ -122,7 +124,8 @@ def _row_options(row: RowInput, identities: list[Identity]) -> list[Option]:
     Readings that the row's own identities fully determine are preferred over
     readings that leave cells unknown; identical completions are merged.
     """
-    local = [i for i in identities if all(k in row.keys for k, _ in i.terms)]
+    row_keys = set(row.keys)
+    local = [i for i in identities if all(k in row_keys for k, _ in i.terms)]
     seen: dict[Vector, Option] = {}
     for cand in row.candidates:
         start = dict(zip(row.keys, cand))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from parsers import vocabulary as V
 from parsers.form import (FoundRow, LabelIndex, Slot, find_rows, is_label, placement_candidates, slots_between,
-                          split_candidates)
+                          split_vectors)
 from parsers.solver import Identity, RowInput, solve
 from parsers.tokens import TEXT, Token
 
@@ -52,15 +53,21 @@ def _keys(table: str, row: str, cols) -> list[tuple[str, str, str]]:
 
 
 def table3_identities(rows: list[FoundRow], specs) -> list[Identity]:
-    present = {(r.table, r.code) for r in rows}
-    idents = []
-    for r in rows:  # (2) six applicant columns add up to the total
-        ks = _keys(r.table, r.code, V.APPLICANT_TYPES)
-        idents.append(Identity("identity_row_total", f"{r.table}.{r.code}",
-                               tuple((k, 1) for k in ks[:-1]) + ((ks[-1], -1),)))
     # Every outcome row of the template, found or not: a row that was not found
     # makes the identity unknown (the solver skips it), never a smaller sum.
-    outcome_rows = [s.code for s in specs if s.table == "outcomes" and s.code != "total"]
+    outcome_rows = tuple(s.code for s in specs if s.table == "outcomes" and s.code != "total")
+    return list(_table3_identities(tuple((r.table, r.code) for r in rows), outcome_rows))
+
+
+@lru_cache(maxsize=256)
+def _table3_identities(rows: tuple[tuple[str, str], ...], outcome_rows: tuple[str, ...]) -> tuple[Identity, ...]:
+    """The identities of table 三 given the rows found (few distinct sets occur: cached)."""
+    present = set(rows)
+    idents = []
+    for table, code in rows:  # (2) six applicant columns add up to the total
+        ks = _keys(table, code, V.APPLICANT_TYPES)
+        idents.append(Identity("identity_row_total", f"{table}.{code}",
+                               tuple((k, 1) for k in ks[:-1]) + ((ks[-1], -1),)))
     for c in V.APPLICANT_TYPES:
         if {("applications", "new_received"), ("applications", "carried_over"),
                 ("outcomes", "total"), ("applications", "carried_forward")} <= present:
@@ -71,13 +78,18 @@ def table3_identities(rows: list[FoundRow], specs) -> list[Identity]:
             idents.append(Identity("identity_outcome_total", f"outcomes.{c}",
                                    tuple((("outcomes", r, c), 1) for r in outcome_rows)
                                    + ((("outcomes", "total", c), -1),)))
-    return idents
+    return tuple(idents)
+
+
+@lru_cache(maxsize=1)
+def _litigation_identities() -> tuple[Identity, ...]:
+    return tuple(Identity("identity_litigation_total", f"litigation.{p}",
+                          tuple((("litigation", p, r), 1) for r in V.RESULTS[:-1])
+                          + ((("litigation", p, "total"), -1),)) for p in V.PROCEEDINGS)
 
 
 def litigation_identities() -> list[Identity]:
-    return [Identity("identity_litigation_total", f"litigation.{p}",
-                     tuple((("litigation", p, r), 1) for r in V.RESULTS[:-1])
-                     + ((("litigation", p, "total"), -1),)) for p in V.PROCEEDINGS]
+    return list(_litigation_identities())
 
 
 # ------------------------------------------------------------------ reading
@@ -92,9 +104,11 @@ def _row_candidates(slots: list[Slot], width: int, row_total: bool):
     """Candidate value vectors for a row, and why it was ambiguous (None if not)."""
     numbers = [s for s in slots if s.value is not None]
     if any(s.glued for s in numbers) and len(numbers) < width:
-        splits = split_candidates(slots, width, with_total=row_total)
+        splits = split_vectors(slots, width, with_total=row_total)
         reason = f"digits run together ({' '.join(s.raw for s in numbers)})"
-        return [tuple(_as_count(s) for s in c) for c in splits], reason
+        if any(s.raw and len(s.raw) > 300 for s in numbers):  # as _as_count does: float() of a huge count fails
+            splits = [tuple(_as_count(Slot(v, None)) for v in c) for c in splits]
+        return splits, reason
     cands = placement_candidates(slots, width)
     reason = None if len(cands) == 1 else f"{len(numbers)} numbers printed for {width} columns"
     return [tuple(_as_count(s) for s in c) for c in cands], reason
@@ -200,15 +214,17 @@ def _unconfirmed_splits(rows, identities, out: TableRead) -> None:
     1460000175 also splits as 14 60 0 0 0 1 75): keep it, but flag it."""
     values = {(c.table_name, c.row_code, c.col_code): c.value for c in out.cells}
     flagged = {i.location for i in out.issues if i.severity != "info"}
+    checked = None
     for keys, cands, reason, _ in rows:
         if not reason or not reason.startswith("digits run together") or "no split fits" in reason:
             continue
         row = f"{keys[0][0]}.{keys[0][1]}"
         if row in flagged or any(values.get(k) is None for k in keys):
             continue
-        unchecked = [k[2] for k in keys[:-1] if not any(
-            i.check_name != "identity_row_total" and any(t == k for t, _ in i.terms)
-            and all(values.get(t) is not None for t, _ in i.terms) for i in identities)]
+        if checked is None:  # cells of a column identity whose every cell is known
+            checked = {t for i in identities if i.check_name != "identity_row_total"
+                       and all(values.get(t) is not None for t, _ in i.terms) for t, _ in i.terms}
+        unchecked = [k[2] for k in keys[:-1] if k not in checked]
         if unchecked:
             out.issues.append(Issue("warning", "split_unconfirmed", row,
                                     "digits run together, split so that the row adds up, but no column identity "
