@@ -5,7 +5,8 @@ The property, for every generated report: each truth cell comes back right, or
 NULL / different *with a warning or error on its row* — never silently wrong
 (`parsers.evaluate.score_report`: wrong_silent == 0, and the stricter
 `parsers.synth.verify`, which also checks table 二, pre-2019 facts, imputed
-marks and that NULLs are flagged). Agency, year and template must be right.
+marks and that NULLs are flagged). Agency, year and template must be right; the
+region must be the truth's, or NULL where the name is ambiguous, never another one.
 
 Hypothesis draws the corpus seed and the perturbations (blank and dash cells,
 traditional characters with pinyin ruby, encodings, CMS chrome, title styles …),
@@ -198,3 +199,37 @@ def test_ogi_synth_writes_raw_files_and_truth(tmp_path, capsys):
     for name in raws:  # the same files whatever the number of workers
         assert (again / "raw" / name).read_bytes() == (tmp_path / "raw" / name).read_bytes()
     assert main(["synth", "--n", "1", "--out", str(tmp_path), "--layouts", "nope"]) == 2
+
+
+# --------------------------------------------------------------------------- the region
+
+def test_region_is_the_truths_or_null_never_another():
+    from parsers.synth import region_problems
+
+    truth = {"agency": "鼓楼区财政局", "region": {"province": "江苏省", "city": "南京市", "county": "鼓楼区", "adcode": "320106"}}
+
+    def got(province, city, county, adcode, agency="鼓楼区财政局"):
+        return {"agency": agency, "region": {"province": province, "city": city, "county": county, "adcode": adcode}}
+
+    assert region_problems(truth, got("江苏省", "南京市", "鼓楼区", "320106")) == []
+    assert region_problems(truth, got(None, None, "鼓楼区", None)) == []  # ambiguous: what the candidates share
+    assert region_problems(truth, got("江苏省", None, "鼓楼区", "320000")) == []  # the province only
+    assert region_problems(truth, got("江苏省", "徐州市", "鼓楼区", "320302"))  # another city's 鼓楼区
+    assert region_problems(truth, got("福建省", "福州市", "鼓楼区", "350102"))
+    assert region_problems(truth, got("福建省", "福州市", "鼓楼区", "350102", agency="福州市鼓楼区财政局")) == []  # agency scored apart
+
+
+def test_generated_reports_name_the_parent_of_an_ambiguous_district():
+    """The generator names the city above the agency where real reports do, often
+    enough that a district name found in several cities is placed (parsers.synth.parent_sentence)."""
+    from parsers.regions import resolve_region
+
+    placed = total = 0
+    for index in range(400):
+        name, data, truth = make_report(5, index, layout="html", year=2021, perturb=Perturb())
+        region = resolve_region(truth["agency"])
+        if region.county and region.adcode is None:  # ambiguous alone
+            total += 1
+            parsed = parsed_as_dict(parse_report(data, name))
+            placed += parsed["region"]["adcode"] == truth["region"]["adcode"]
+    assert total >= 3 and placed >= total // 2, (placed, total)
