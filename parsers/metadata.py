@@ -50,9 +50,9 @@ class Metadata:
     year: int | None
     published_date: date | None
     agency_inferred: bool = False  # no title, source or signature: the most named division
-    # Issues for the report, as (severity, check_name, message): e.g. a corrected OCR slip
-    # in the agency's place name (place_name_corrected).
-    notes: list[tuple[str, str, str]] = field(default_factory=list)
+    # Issues for the report, as the fields of parsers.tables.Issue (severity, check_name,
+    # location, message): e.g. a corrected OCR slip in the place name (place_name_corrected).
+    notes: list[tuple[str, str, str, str]] = field(default_factory=list)
 
 
 def expand_abbreviations(name: str) -> str:
@@ -257,7 +257,7 @@ def read_metadata(text: str, html_title: str | None = None) -> Metadata:
     return Metadata(raw, canonical, year, find_published_date(text, year), inferred, notes)
 
 
-def correct_place(name: str, context: str | None) -> tuple[str, tuple[str, str, str] | None]:
+def correct_place(name: str, context: str | None) -> tuple[str, tuple[str, str, str, str] | None]:
     """The agency name with an OCR slip in its place name corrected, when the division
     list decides it (parsers.regions.correct_place_name), and the warning that says so."""
     from parsers.regions import correct_place_name
@@ -265,6 +265,6 @@ def correct_place(name: str, context: str | None) -> tuple[str, tuple[str, str, 
     fix = correct_place_name(name, context)
     if fix is None:
         return name, None
-    return fix.name, ("warning", "place_name_corrected",
+    return fix.name, ("warning", "place_name_corrected", "agency",
                       f"the place printed {fix.printed} is no known division; read as {fix.corrected} "
                       f"({fix.adcode}), the only division one look-alike character away (agency as printed: {name})")

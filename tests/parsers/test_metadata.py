@@ -2,6 +2,8 @@
 
 from datetime import date
 
+import pytest
+
 from parsers.metadata import government_of_place, read_metadata
 
 
@@ -36,8 +38,8 @@ def test_an_ocr_slip_in_the_place_name_is_corrected_and_said():
             "沐阳县人民政府\n2026年1月23日\n")
     meta = read_metadata(text)
     assert (meta.agency_name_raw, meta.agency_name) == ("沐阳县人民政府", "沭阳县人民政府")
-    assert [(sev, check) for sev, check, _ in meta.notes] == [("warning", "place_name_corrected")]
-    assert "沐阳县" in meta.notes[0][2] and "沭阳县" in meta.notes[0][2]
+    assert [n[:3] for n in meta.notes] == [("warning", "place_name_corrected", "agency")]
+    assert "沐阳县" in meta.notes[0][3] and "沭阳县" in meta.notes[0][3]
 
 
 def test_a_made_up_slip_in_another_county_and_names_left_alone():
@@ -73,3 +75,14 @@ def test_a_signature_run_into_the_last_sentence():
     assert read_metadata(body + "无其他需要报告的事项运城市夏县自然资源局 2021年3月31日").agency_name == "运城市夏县自然资源局"
     # no division at the start of the run: no name is guessed from it
     assert read_metadata(body + "本机关未收取信息处理费办公室2021年3月31日").agency_name is None
+
+
+@pytest.mark.xfail(strict=False, reason="parsers/report.py does not copy Metadata.notes into the report's issues yet "
+                                        "(parsers/report.py is being rewritten by another change)")
+def test_the_report_records_the_place_name_correction():
+    from parsers.report import parse_report
+
+    text = "沐阳县人民政府2025年政府信息公开工作年度报告\n本报告所列数据统计期限从2025年1月1日至2025年12月31日止。\n"
+    parsed = parse_report(text.encode(), "x.txt")
+    assert parsed.report["agency_name"] == "沭阳县人民政府" and parsed.report["adcode"] == "321322"
+    assert any(i.check_name == "place_name_corrected" and i.severity == "warning" for i in parsed.issues)
