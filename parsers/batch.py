@@ -1,7 +1,9 @@
 """Parse many report files into the three parsed tables, on all cores.
 
-Files are parsed in chunks by a process pool; each chunk comes back as three
-small polars frames, so memory is bounded by the chunk, not the corpus.
+Files are parsed in chunks by a process pool; each chunk is read and parsed as
+one batch (`parsers.report.parse_reports`: the text passes run over the whole
+chunk) and comes back as three small polars frames, so memory is bounded by the
+chunk, not the corpus.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import sys
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -17,7 +20,7 @@ from typing import Callable, Iterable, Iterator
 
 import polars as pl
 
-from parsers.report import MAX_BYTES, ParsedReport, failed_report, parse_report, report_id_of
+from parsers.report import MAX_BYTES, ParsedReport, failed_report, parse_reports, report_id_of
 from parsers.schema import CELLS_SCHEMA, ISSUES_SCHEMA, REPORTS_SCHEMA
 from parsers.tables import Issue
 
@@ -67,6 +70,30 @@ def read_one(path: Path, raw_dir: Path, duplicate_of: str | None = None) -> Pars
     Never opens anything but a regular file (a FIFO would block the build), never
     reads a file over MAX_BYTES into memory, and does not parse again a file that
     is byte-identical to an earlier one (`duplicate_of`, see find_duplicates)."""
+    return _read_many([(path, duplicate_of)], raw_dir)[0]
+
+
+def _read_many(paths: list[tuple[Path, str | None]], raw_dir: Path) -> list[ParsedReport]:
+    """`read_one` of several files: the files that can be read are parsed as one batch."""
+    loaded = [_load(path, raw_dir, duplicate_of) for path, duplicate_of in paths]
+    batch = [item for item in loaded if not isinstance(item, ParsedReport)]
+    parsed = iter(_parse_batch(batch))
+    return [item if isinstance(item, ParsedReport) else next(parsed) for item in loaded]
+
+
+def _parse_batch(batch: list[tuple[bytes, str]]) -> list[ParsedReport]:
+    try:
+        return parse_reports(batch)
+    except Exception:  # a parser bug: find its file(s), parse the others as usual
+        if len(batch) == 1:
+            data, source = batch[0]
+            _, exc, _ = sys.exc_info()
+            return [failed_report(source, "parser_error", f"{type(exc).__name__}: {exc}", data)]
+    return [p for item in batch for p in _parse_batch([item])]
+
+
+def _load(path: Path, raw_dir: Path, duplicate_of: str | None) -> ParsedReport | tuple[bytes, str]:
+    """(bytes, source) of a file to parse, or the record of a file that is not parsed."""
     source = path.relative_to(raw_dir).as_posix()
     try:
         st = path.lstat()
@@ -91,10 +118,7 @@ def read_one(path: Path, raw_dir: Path, duplicate_of: str | None = None) -> Pars
         return failed_report(source, "unreadable", f"cannot read the file: {exc.strerror or exc}")
     if duplicate_of is not None:
         return duplicate_report(source, duplicate_of, data)
-    try:
-        return parse_report(data, source)
-    except Exception as exc:  # a parser bug must not lose the file: record it
-        return failed_report(source, "parser_error", f"{type(exc).__name__}: {exc}", data)
+    return data, source
 
 
 def duplicate_report(source: str, original: str, data: bytes) -> ParsedReport:
@@ -166,7 +190,7 @@ def _frames(parsed: list[ParsedReport]) -> ParsedBatch:
 
 def _parse_chunk(args: tuple[list[str], str, dict[str, str]]) -> ParsedBatch:
     paths, raw_dir, duplicates = args
-    return _frames([read_one(Path(p), Path(raw_dir), duplicates.get(p)) for p in paths])
+    return _frames(_read_many([(Path(p), duplicates.get(p)) for p in paths], Path(raw_dir)))
 
 
 def iter_parsed_chunks(

@@ -2,6 +2,11 @@
 
 Order matters: fullwidth → halfwidth first (so ruby parentheses are ASCII),
 then pinyin ruby removal, then traditional → simplified, then whitespace.
+
+The texts of a batch of files are normalised together: the character map and
+the ruby removal are polars string expressions over the whole batch (one
+`str.replace_many` and one `str.replace_all`); only OpenCC runs per text.
+`normalize_text` is a batch of one.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ import re
 from functools import lru_cache
 
 import opencc
+import polars as pl
 
 # Fullwidth ASCII block → ASCII; ideographic space → space. Chinese quotes and
 # the enumeration comma 、 are kept: labels are matched with them.
@@ -23,6 +29,7 @@ _DASHES = {0x2014: "—", 0x2013: "—", 0x2015: "—", 0xFF0D: "-"}
 # (or ü) is required so that ordinary parenthesised latin text is left alone.
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
 _RUBY = re.compile(rf"([\u3400-\u9fff])\(([a-z{_TONED}]*[{_TONED}][a-z{_TONED}]*)\)")
+_RUBY_RUST = _RUBY.pattern.replace("\\u3400", "\\x{3400}").replace("\\u9fff", "\\x{9fff}")  # the same, for polars
 
 
 @lru_cache(maxsize=1)
@@ -30,32 +37,47 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
-_ONE_PASS = str.maketrans({**_FULLWIDTH, **_ZERO_WIDTH, **_DASHES})
-
-
-def to_halfwidth(text: str) -> str:
-    return text.translate(_ONE_PASS)
-
-
-def strip_pinyin_ruby(text: str) -> str:
-    return _RUBY.sub(r"\1", text)
+# One character → its replacement ("" drops it). The patterns are single characters,
+# so replacing them all at once (polars `str.replace_many`) is a translation.
+_ONE_PASS = {**{cp: chr(to) for cp, to in _FULLWIDTH.items()}, **{cp: "" for cp in _ZERO_WIDTH}, **_DASHES}
+_MAP_FROM = [chr(cp) for cp in _ONE_PASS]
+_MAP_TO = list(_ONE_PASS.values())
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 # Characters OpenCC t2s rewrites although they are right in simplified text too
 # (乾安县 and 乾县 are places, not 干安县; 於 is a surname). A converted text keeps
 # them where the original had them.
 KEEP_AS_PRINTED = frozenset("乾於")
+_KEEP = re.compile(f"[{''.join(sorted(KEEP_AS_PRINTED))}]")
 
 
 def to_simplified(text: str) -> str:
     converted = _t2s().convert(text)
-    if len(converted) != len(text) or not KEEP_AS_PRINTED.intersection(text):
+    if len(converted) != len(text) or not _KEEP.search(text):
         return converted
-    return "".join(o if o in KEEP_AS_PRINTED else c for o, c in zip(text, converted))
+    chars = list(converted)
+    for m in _KEEP.finditer(text):
+        chars[m.start()] = m.group()
+    return "".join(chars)
+
+
+def normalize_texts(texts: list[str]) -> list[str]:
+    """`normalize_text` of every text of a batch, with the character passes run
+    once over the batch as polars string expressions."""
+    if not texts:
+        return []
+    try:
+        series = pl.Series("text", texts, dtype=pl.String)
+    except UnicodeEncodeError:  # a lone surrogate (no decoder here makes one) is not a character
+        series = pl.Series("text", [_SURROGATE.sub("\ufffd", t) for t in texts], dtype=pl.String)
+    mapped = (series.str.replace_many(_MAP_FROM, _MAP_TO)
+              .str.replace_all("\r\n", "\n", literal=True)
+              .str.replace_all("\r", "\n", literal=True)
+              .str.replace_all(_RUBY_RUST, "${1}"))
+    return [to_simplified(t) for t in mapped.to_list()]
 
 
 def normalize_text(text: str) -> str:
     """Halfwidth, no pinyin ruby, simplified characters, Unix newlines."""
-    text = to_halfwidth(text).replace("\r\n", "\n").replace("\r", "\n")
-    text = strip_pinyin_ruby(text)
-    return to_simplified(text)
+    return normalize_texts([text])[0]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from parsers.decode import decode_bytes
 from parsers.form import LabelIndex
 from parsers.metadata import read_metadata
-from parsers.normalize import normalize_text
+from parsers.normalize import normalize_texts
 from parsers.pdf import PdfError, pdf_text
 from parsers.prose import read_prose
 from parsers.regions import resolve_region
@@ -50,10 +50,33 @@ def failed_report(source_file: str, check: str, message: str, data: bytes | None
 
 def parse_report(data: bytes, source_file: str) -> ParsedReport:
     """Never raises for bad input: every problem becomes an issue on the record."""
+    return parse_reports([(data, source_file)])[0]
+
+
+def parse_reports(files: list[tuple[bytes, str]]) -> list[ParsedReport]:
+    """(bytes, source_file) of a batch of files → their records, in order.
+
+    Decoding is per file; normalisation runs once over the batch's texts (polars
+    string expressions, `parsers.normalize.normalize_texts`); then each report is
+    read on its own. Like `parse_report`, never raises for bad input (a parser bug
+    does raise: `parsers.batch` then parses the batch's files one by one)."""
+    staged = [_decode(data, source_file) for data, source_file in files]
+    with timed("normalise"):
+        texts = iter(normalize_texts([text for _, text, _ in staged if text is not None]))
+    for (parsed, text, layout), (_, source_file) in zip(staged, files):
+        if text is not None:
+            _read_text(parsed, next(texts), source_file, layout)
+    return [parsed for parsed, _, _ in staged]
+
+
+def _decode(data: bytes, source_file: str) -> tuple[ParsedReport, str | None, str | None]:
+    """The record so far, the text to normalise and read (None: nothing to read),
+    and the layout when the kind of file decides it (a PDF's text layer)."""
     report = _empty_record(report_id_of(data), source_file, len(data))
     parsed = ParsedReport(report)
     if len(data) > MAX_BYTES:
-        return _fail(parsed, "file_too_large", f"{len(data):,} bytes is over the {MAX_BYTES:,}-byte limit for one report")
+        message = f"{len(data):,} bytes is over the {MAX_BYTES:,}-byte limit for one report"
+        return _fail(parsed, "file_too_large", message), None, None
     with timed("decode"):
         decoded = decode_bytes(data)
     if decoded.kind == "pdf":
@@ -62,21 +85,15 @@ def parse_report(data: bytes, source_file: str) -> ParsedReport:
             with timed("decode"):
                 text = pdf_text(data)
         except PdfError as exc:
-            return _fail(parsed, "pdf_unreadable", str(exc))
-        with timed("normalise"):
-            text = normalize_text(text)
-        _read_text(parsed, text, source_file, layout="pdf")
-        return parsed
+            return _fail(parsed, "pdf_unreadable", str(exc)), None, None
+        return parsed, text, "pdf"
     if decoded.text is None:
         check = {"empty": "empty_file"}.get(decoded.kind, "undecodable")
-        return _fail(parsed, check, decoded.reason)
+        return _fail(parsed, check, decoded.reason), None, None
     report["encoding"] = decoded.encoding
     if "\x00" in decoded.text:
         parsed.issues.append(Issue("warning", "nul_bytes", None, "the text holds NUL bytes; they were removed"))
-    with timed("normalise"):
-        text = normalize_text(decoded.text.replace("\x00", ""))
-    _read_text(parsed, text, source_file)
-    return parsed
+    return parsed, decoded.text.replace("\x00", ""), None
 
 
 def agency_key(name: str | None, region) -> str | None:
