@@ -14,7 +14,7 @@ from parsers.prose import read_prose
 from parsers.regions import resolve_region
 from parsers.tables import Cell, Issue, detect_template, read_table2, read_table3_and_4
 from parsers.timing import timed
-from parsers.tokens import detect_layout, html_title, split_cells, tokenize
+from parsers.tokens import detect_layouts, html_title, split_cells, tokenize
 
 MAX_BYTES = 20 * 1024 * 1024  # larger files are recorded, not read: no report is that long
 REPORT_MARKERS = ("政府信息公开", "信息公开")
@@ -61,11 +61,15 @@ def parse_reports(files: list[tuple[bytes, str]]) -> list[ParsedReport]:
     read on its own. Like `parse_report`, never raises for bad input (a parser bug
     does raise: `parsers.batch` then parses the batch's files one by one)."""
     staged = [_decode(data, source_file) for data, source_file in files]
+    to_read = [(parsed, text, layout, source_file)
+               for (parsed, text, layout), (_, source_file) in zip(staged, files) if text is not None]
     with timed("normalise"):
-        texts = iter(normalize_texts([text for _, text, _ in staged if text is not None]))
-    for (parsed, text, layout), (_, source_file) in zip(staged, files):
-        if text is not None:
-            _read_text(parsed, next(texts), source_file, layout)
+        texts = normalize_texts([text for _, text, _, _ in to_read])
+    with timed("tokenise"):
+        layouts = detect_layouts(texts, [source_file for _, _, _, source_file in to_read])
+    for (parsed, _, known_layout, source_file), text, layout in zip(to_read, texts, layouts):
+        # A PDF's text layer is read as plain lines, whatever it looks like.
+        _read_text(parsed, text, source_file, known_layout or layout)
     return [parsed for parsed, _, _ in staged]
 
 
@@ -114,11 +118,9 @@ def _fail(parsed: ParsedReport, check: str, message: str) -> ParsedReport:
     return parsed
 
 
-def _read_text(parsed: ParsedReport, text: str, source_file: str, layout: str | None = None) -> None:
-    """`layout`: known already (a PDF's text layer is read as plain lines)."""
+def _read_text(parsed: ParsedReport, text: str, source_file: str, layout: str) -> None:
     report = parsed.report
     with timed("tokenise"):
-        layout = layout or detect_layout(text, source_file)
         report["layout"] = layout
         title = html_title(text) if layout == "html" else None
         cells_text = split_cells(text, layout)

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
+import polars as pl
+
 TEXT, NUM, BLANK, DASH = "text", "num", "blank", "dash"
 
 # Cells that stand for "nothing" in Chinese statistical tables. They are kept
@@ -41,30 +43,75 @@ class Token:
     unit: str | None = None  # unit printed right after a number (万元, 元, 件 …)
 
 
+# Character classes for polars (Rust regex) that are exactly Python's `\d`
+# (str.isdecimal) and `\s` without the newline (str.isspace): the layout features
+# below count the same lines as the per-line Python tests they replace
+# (tests/parsers/test_layout_features.py checks both classes against Python).
+RUST_DIGIT = (
+    r"\x{30}-\x{39}\x{660}-\x{669}\x{6f0}-\x{6f9}\x{7c0}-\x{7c9}\x{966}-\x{96f}\x{9e6}-\x{9ef}"
+    r"\x{a66}-\x{a6f}\x{ae6}-\x{aef}\x{b66}-\x{b6f}\x{be6}-\x{bef}\x{c66}-\x{c6f}\x{ce6}-\x{cef}"
+    r"\x{d66}-\x{d6f}\x{de6}-\x{def}\x{e50}-\x{e59}\x{ed0}-\x{ed9}\x{f20}-\x{f29}\x{1040}-"
+    r"\x{1049}\x{1090}-\x{1099}\x{17e0}-\x{17e9}\x{1810}-\x{1819}\x{1946}-\x{194f}\x{19d0}-"
+    r"\x{19d9}\x{1a80}-\x{1a89}\x{1a90}-\x{1a99}\x{1b50}-\x{1b59}\x{1bb0}-\x{1bb9}\x{1c40}-"
+    r"\x{1c49}\x{1c50}-\x{1c59}\x{a620}-\x{a629}\x{a8d0}-\x{a8d9}\x{a900}-\x{a909}\x{a9d0}-"
+    r"\x{a9d9}\x{a9f0}-\x{a9f9}\x{aa50}-\x{aa59}\x{abf0}-\x{abf9}\x{ff10}-\x{ff19}\x{104a0}-"
+    r"\x{104a9}\x{10d30}-\x{10d39}\x{11066}-\x{1106f}\x{110f0}-\x{110f9}\x{11136}-\x{1113f}"
+    r"\x{111d0}-\x{111d9}\x{112f0}-\x{112f9}\x{11450}-\x{11459}\x{114d0}-\x{114d9}\x{11650}-"
+    r"\x{11659}\x{116c0}-\x{116c9}\x{11730}-\x{11739}\x{118e0}-\x{118e9}\x{11950}-\x{11959}"
+    r"\x{11c50}-\x{11c59}\x{11d50}-\x{11d59}\x{11da0}-\x{11da9}\x{16a60}-\x{16a69}\x{16ac0}-"
+    r"\x{16ac9}\x{16b50}-\x{16b59}\x{1d7ce}-\x{1d7ff}\x{1e140}-\x{1e149}\x{1e2f0}-\x{1e2f9}"
+    r"\x{1e950}-\x{1e959}\x{1fbf0}-\x{1fbf9}"
+)
+RUST_SPACE = r"\x{9}\x{b}-\x{d}\x{1c}-\x{20}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
+_D, _WS, _NS = f"[{RUST_DIGIT}]", f"[{RUST_SPACE}]", f"[^\n{RUST_SPACE}]"  # digit, space (not \n), neither
+# Per text, lines (split on \n) that: start and end with | (markdown rows), end
+# with | (pipe rows), hold a tab between other characters (tab rows), hold one
+# number only; and digits run together between Chinese characters.
+_LAYOUT_FEATURES = {
+    "md_rows": rf"(?m)^{_WS}*\|(?:[^\n]*\|)?{_WS}*$",
+    "md_separator": rf"(?m)^{_WS}*\|(?:{_WS}|[:|\-])+\|{_WS}*$",
+    "pipe_rows": rf"(?m)\|{_WS}*$",
+    "tab_rows": rf"(?m)^{_WS}*{_NS}[^\n]*\t[^\n]*{_NS}",
+    "num_lines": rf"(?m)^{_WS}*{_D}+(?:\.{_D}+)?{_WS}*$",
+    "glued_runs": rf"[\x{{4e00}}-\x{{9fff}})]{_D}{{5,}}[\x{{4e00}}-\x{{9fff}}(]",
+}
+_HTML_TAG = re.compile(r"<(table|html|body|td)\b", re.I)
+_SPACED_ROW = re.compile(r"(?:^|\s)\d+(?:[ ]\d+){4,}(?=\s|$)")  # a look-ahead: Python's re, per text
+
+
 def detect_layout(text: str, file_name: str) -> str:
-    name = file_name.lower()
-    if name.endswith((".html", ".htm")) or re.search(r"<(table|html|body|td)\b", text[:20000], re.I):
+    return detect_layouts([text], [file_name])[0]
+
+
+def detect_layouts(texts: list[str], file_names: list[str]) -> list[str]:
+    """The layout of each text of a batch. The line features are counted for the
+    whole batch at once (polars `str.count_matches`), not line by line in Python."""
+    if not texts:
+        return []
+    frame = pl.DataFrame({"text": texts}, schema={"text": pl.String})
+    features = frame.select(
+        pl.col("text").str.count_matches(pattern).alias(name) if name != "md_separator"
+        else pl.col("text").str.contains(pattern).alias(name)
+        for name, pattern in _LAYOUT_FEATURES.items()).to_dicts()
+    return [_layout_of(text, name.lower(), f) for text, name, f in zip(texts, file_names, features)]
+
+
+def _layout_of(text: str, name: str, f: dict) -> str:
+    if name.endswith((".html", ".htm")) or _HTML_TAG.search(text[:20000]):
         return "html"
-    lines = [ln for ln in text.split("\n") if ln.strip()]
-    if not lines:
+    if not text.strip():  # no line that is not blank
         return "unknown"
-    md_rows = sum(1 for ln in lines if ln.lstrip().startswith("|") and ln.rstrip().endswith("|"))
-    if name.endswith(".md") or (md_rows >= 5 and any(re.match(r"^\s*\|[\s:|-]+\|\s*$", ln) for ln in lines)):
+    if name.endswith(".md") or (f["md_rows"] >= 5 and f["md_separator"]):
         return "markdown"
-    pipe_rows = sum(1 for ln in lines if ln.rstrip().endswith("|"))
-    tab_rows = sum(1 for ln in lines if "\t" in ln.strip())
-    num_lines = sum(1 for ln in lines if re.fullmatch(r"\s*\d+(\.\d+)?\s*", ln))
-    glued_runs = len(re.findall(r"[\u4e00-\u9fff)]\d{5,}[\u4e00-\u9fff(]", text))
-    spaced_rows = len(re.findall(r"(?:^|\s)\d+(?:[ ]\d+){4,}(?=\s|$)", text))
-    if pipe_rows >= 20:
+    if f["pipe_rows"] >= 20:
         return "pipe"
-    if tab_rows >= 10:
+    if f["tab_rows"] >= 10:
         return "tab"
-    if num_lines >= 20:
+    if f["num_lines"] >= 20:
         return "cell_per_line"
-    if glued_runs >= 3:
+    if f["glued_runs"] >= 3:
         return "run_together"
-    if spaced_rows >= 5:
+    if len(_SPACED_ROW.findall(text)) >= 5:
         return "space_separated"
     return "prose"
 
