@@ -29,16 +29,15 @@ class LabelIndex:
     def __init__(self, tokens: list[Token]) -> None:
         parts, self._starts, self._token_at = [], [], []
         pos = 0
+        labels = [is_label(tok) for tok in tokens] + [False]
         for i, tok in enumerate(tokens):
             if tok.kind != TEXT:
                 continue
             # A label broken over several lines or cells (确认或重新出 | 具已获取信息) is
             # joined back: the separator marks only where cells or prose stood between.
             # A token that starts a row of its own (3.其他, (六)…, 四、…) is never a continuation.
-            nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-            joined = (is_label(tok) and nxt is not None and nxt.kind == TEXT and is_label(nxt)
-                      and not _STARTS_ROW.match(nxt.text))
-            piece = (re.sub(r"\s+", "", tok.text) if is_label(tok) else _BARRIER) + ("" if joined else _SEP)
+            joined = labels[i] and labels[i + 1] and not _STARTS_ROW.match(tokens[i + 1].text)
+            piece = ("".join(tok.text.split()) if labels[i] else _BARRIER) + ("" if joined else _SEP)
             parts.append(piece)
             self._starts.append(pos)
             self._token_at.append(i)

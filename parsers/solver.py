@@ -126,8 +126,17 @@ def _row_options(row: RowInput, identities: list[Identity]) -> list[Option]:
     """
     row_keys = set(row.keys)
     local = [i for i in identities if all(k in row_keys for k, _ in i.terms)]
+    position = {k: i for i, k in enumerate(row.keys)}
+    local_terms = [[(position[k], c) for k, c in i.terms] for i in local]
+    nothing_imputed = (None,) * len(row.keys)
     seen: dict[Vector, Option] = {}
     for cand in row.candidates:
+        if len(cand) == len(row.keys) and None not in cand:
+            # Every cell printed: nothing to complete, the reading stands if the row's identities hold.
+            if all(sum(c * cand[j] for j, c in terms) == 0 for terms in local_terms):
+                vec = tuple(cand)
+                seen.setdefault(vec, Option(vec, nothing_imputed))
+            continue
         start = dict(zip(row.keys, cand))
         done, imputed, conflict = propagate(start, local)
         if conflict or broken_identities(done, local):

@@ -34,7 +34,7 @@ _ENUMERATOR_AFTER = re.compile(r"^[.、．]\s*[^\d\s]")  # "1.属于…", "2、�
 _GARBLED_CELL = re.compile(r"(?=\d*[lIOo])[\dlIOo]{1,6}")
 
 
-@dataclass
+@dataclass(slots=True)
 class Token:
     kind: str
     text: str
@@ -217,12 +217,22 @@ def tokenize(cells: list[str | None], explicit_cells: bool) -> list[Token]:
             else:
                 tokens.append(Token(TEXT, cell.strip()))
             continue
-        _tokenize_cell(cell, tokens)
+        words = cell.split()
+        if len(words) == 1 and words[0].isdigit() and words[0].isascii():  # the common case: one whole number
+            tokens.append(Token(NUM, words[0], int(words[0])))
+        elif words and _PLAIN_CELL.fullmatch(cell):  # words of label text only: one text token
+            tokens.append(Token(TEXT, "".join(words)))
+        else:
+            _tokenize_cell(words, tokens)
     return tokens
 
 
-def _tokenize_cell(cell: str, out: list[Token]) -> None:
-    words = cell.split()
+# A cell without digits, dash words, look-alikes of digits, 、 or ( holds nothing
+# `_tokenize_cell` would cut or classify: its words are one text token.
+_PLAIN_CELL = re.compile(r"[^\dlIOo、(\-—/无－]+")
+
+
+def _tokenize_cell(words: list[str], out: list[Token]) -> None:
     text_run: list[str] = []
 
     def flush_text() -> None:

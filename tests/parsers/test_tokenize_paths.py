@@ -1,0 +1,19 @@
+"""tokenize's shortcuts (a cell that is one number, a cell of label text only) give
+the tokens the word-by-word reader gives."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from parsers.tokens import _tokenize_cell, tokenize
+
+_ALPHABET = st.sampled_from(list("0123456789 .,、()-—/无－lIOo%年月日号元万件一二三四五六七八九十其他申请公开总计\u3000²٣"))
+
+
+@settings(max_examples=500, deadline=None, derandomize=True, database=None)
+@given(st.text(_ALPHABET, min_size=1, max_size=30))
+def test_shortcuts_agree_with_the_word_reader(cell):
+    slow: list = []
+    _tokenize_cell(cell.split(), slow)
+    assert tokenize([cell], explicit_cells=False) == slow
