@@ -68,7 +68,7 @@ class Hit:
     end_char: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Slot:
     """One printed cell: a number, or an explicit blank/dash (value None)."""
     value: float | int | None

@@ -84,10 +84,15 @@ def propagate(values: dict[Key, int | None], identities: list[Identity]):
 def broken_identities(values: dict[Key, int | None], identities: list[Identity]) -> list[Identity]:
     out = []
     for ident in identities:
-        if any(k not in values or values[k] is None for k, _ in ident.terms):
-            continue
-        if sum(c * values[k] for k, c in ident.terms) != 0:
-            out.append(ident)
+        total = 0
+        for k, c in ident.terms:
+            v = values.get(k)
+            if v is None:  # absent or unknown: the identity says nothing
+                break
+            total += c * v
+        else:
+            if total != 0:
+                out.append(ident)
     return out
 
 

@@ -14,7 +14,7 @@ from parsers.tokens import TEXT, Token
 TEN_THOUSAND = 10_000
 
 
-@dataclass
+@dataclass(slots=True)
 class Issue:
     severity: str
     check_name: str
@@ -22,7 +22,7 @@ class Issue:
     message: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     table_name: str
     row_code: str
@@ -97,7 +97,12 @@ def litigation_identities() -> list[Identity]:
 def _as_count(slot: Slot | None) -> int | None:
     if slot is None or slot.value is None:
         return None
+    if type(slot.value) is int and -_BIG < slot.value < _BIG:  # the common case, as below without float()
+        return slot.value
     return int(slot.value) if float(slot.value).is_integer() else None
+
+
+_BIG = 1 << 1000  # float() of a count this large may fail (as it always did: no silent change)
 
 
 def _row_candidates(slots: list[Slot], width: int, row_total: bool):
@@ -118,24 +123,28 @@ def _solve_rows(rows: list[tuple[list, list, str | None, str]], identities, tabl
     """rows: (keys, candidates, ambiguous_reason, raw_text). Writes cells + issues."""
     inputs = [RowInput(keys, cands, reason) for keys, cands, reason, _ in rows]
     res = solve(inputs, identities)
-    for (keys, cands, reason, raw), _ in zip(rows, inputs):
+    values, imputed_by = res.values, res.imputed
+    cells, issues = table_read.cells, table_read.issues
+    for keys, cands, reason, raw in rows:
+        printed = cands[0] if len(cands) == 1 else None
+        blank_by_row: dict[tuple[str, str], int] = {}
         for i, key in enumerate(keys):
-            value = res.values.get(key)
-            imputed = key in res.imputed and value is not None
-            printed = cands[0][i] if len(cands) == 1 else None
-            table_read.cells.append(Cell(key[0], key[1], key[2], value,
-                                         raw if len(cands) != 1 else (None if printed is None else str(printed)),
-                                         imputed))
+            value = values.get(key)
+            if value is None:
+                blank_by_row[key[:2]] = blank_by_row.get(key[:2], 0) + 1
+            imputed = value is not None and key in imputed_by
+            cells.append(Cell(key[0], key[1], key[2], value,
+                              raw if printed is None else (None if printed[i] is None else str(printed[i])),
+                              imputed))
             if imputed:
-                table_read.issues.append(Issue("info", "imputed_cell", ".".join(key),
-                                               f"cell not printed; set to {value} by {res.imputed[key]}"))
+                issues.append(Issue("info", "imputed_cell", ".".join(key),
+                                    f"cell not printed; set to {value} by {imputed_by[key]}"))
         unresolved = any(keys == k for k, _ in res.unresolved_rows)
         if reason and not unresolved and "no split fits" not in reason:
             table_read.issues.append(Issue("info", "row_resolved_by_identities", f"{keys[0][0]}.{keys[0][1]}",
                                            f"{reason}; the identities accept exactly one reading"))
         if not unresolved and (reason is None or "no split fits" not in reason):
-            for table, row in dict.fromkeys((k[0], k[1]) for k in keys):
-                blank = sum(res.values.get(k) is None for k in keys if k[:2] == (table, row))
+            for (table, row), blank in blank_by_row.items():
                 if blank:  # NULL is never silent: say that nothing determines these cells
                     table_read.issues.append(Issue("warning", "blank_cells", f"{table}.{row}",
                                                    f"{blank} cell(s) printed blank, as a dash or not at all, "
