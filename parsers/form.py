@@ -189,9 +189,21 @@ def split_vectors(slots: list[Slot], width: int, with_total: bool) -> list[tuple
     memo: dict[tuple[str, int], list[tuple[int, ...]]] = {}
 
     def cut_list(s: str, n: int) -> list[tuple[int, ...]]:
+        """Every cut of `s` into `n` cells without leading zeros, in order (the
+        cuts of each rest are shared between the heads that leave it)."""
         key = (s, n)
         if key not in memo:
-            memo[key] = [tuple(int(x) for x in c) for c in _cuts(s, n)]
+            if n == 1:
+                memo[key] = [(int(s),)] if s == "0" or not s.startswith("0") else []
+            else:
+                cuts: list[tuple[int, ...]] = []
+                for k in range(1, len(s) - n + 2):
+                    head = s[:k]
+                    if head != "0" and head.startswith("0"):
+                        break
+                    value = int(head)
+                    cuts.extend((value,) + rest for rest in cut_list(s[k:], n - 1))
+                memo[key] = cuts
         return memo[key]
 
     for sizes in _compositions(width, [len(d) for d in digits]):
@@ -204,20 +216,6 @@ def split_vectors(slots: list[Slot], width: int, with_total: bool) -> list[tuple
             if len(out) >= MAX_CANDIDATES:
                 return out
     return out
-
-
-def _cuts(s: str, parts: int):
-    """Every cut of `s` into `parts` cells without leading zeros, in order."""
-    if parts == 1:
-        if s == "0" or not s.startswith("0"):
-            yield [s]
-        return
-    for k in range(1, len(s) - parts + 2):
-        head = s[:k]
-        if head != "0" and head.startswith("0"):
-            break
-        for rest in _cuts(s[k:], parts - 1):
-            yield [head] + rest
 
 
 def _total_splits(s: str, parts: int, running: int, head: tuple[int, ...], out: list) -> bool:

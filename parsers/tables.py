@@ -178,7 +178,8 @@ def read_table3_and_4(tokens: list[Token], index: LabelIndex, template: str) -> 
                                 "table 三 (收到和处理政府信息公开申请情况) was not found"))
         _read_litigation(tokens, index, start_char, out)  # table 四 may be there all the same
         return out
-    missing = [s.code for s in specs if not any(r.code == s.code and r.table == s.table for r in found)]
+    found_rows = {(r.table, r.code) for r in found}
+    missing = [s.code for s in specs if (s.table, s.code) not in found_rows]
     for code in missing:
         out.issues.append(Issue("warning", "row_missing", f"table3.{code}", "row label not found; its cells are NULL"))
         # The numbers of a row whose label was not found run into the row printed before it.
