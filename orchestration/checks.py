@@ -1,6 +1,9 @@
-"""Blocking asset checks: each raw table, read back from DuckDB, must satisfy its
-pandera contract (orchestration/contracts.py). A failed check stops the run
-before the dbt assets downstream."""
+"""Blocking asset checks: each raw table, read back from DuckDB in slices, must
+satisfy its pandera contract (orchestration/contracts.py). A failed check stops
+the run before the dbt assets downstream."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandera.polars as pa
 import polars as pl
@@ -16,10 +19,11 @@ from dagster import (
 
 from orchestration.contracts import CONTRACTS
 from orchestration.progress import Progress
-from orchestration.resources import WarehouseConfig
-from orchestration.warehouse import read_raw_table
+from orchestration.resources import BuildTarget
+from orchestration.warehouse import iter_raw_table_slices, read_raw_table
 
 MAX_FAILURE_CASES = 20
+SLICE_ROWS = 1_000_000  # rows of raw.cells / raw.issues validated at a time (~100 MB in polars)
 
 
 def _markdown_table(df: pl.DataFrame) -> str:
@@ -31,40 +35,82 @@ def _markdown_table(df: pl.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def validate_table(df: pl.DataFrame, table: str) -> AssetCheckResult:
-    model = CONTRACTS[table]
+@dataclass
+class Validation:
+    """What pandera found in one frame (or several slices of one table, merged)."""
+
+    rows: int = 0
+    cases: list[pl.DataFrame] = field(default_factory=list)  # failure cases, as strings
+    errors: list[str] = field(default_factory=list)          # non-lazy SchemaErrors
+
+    def add(self, other: "Validation") -> None:
+        self.rows += other.rows
+        self.cases += other.cases
+        self.errors += other.errors
+
+
+def _validate(df: pl.DataFrame, table: str) -> Validation:
     try:
-        model.validate(df, lazy=True)
+        CONTRACTS[table].validate(df, lazy=True)
     except pa.errors.SchemaErrors as err:
         cases = err.failure_cases
         if not isinstance(cases, pl.DataFrame):  # pragma: no cover - other backends
             cases = pl.DataFrame(cases)
         cases = cases.with_columns(pl.col(c).cast(pl.String) for c in cases.columns)
-        by_check = (
-            cases.group_by("column", "check").len().sort("len", descending=True)
-            .select(pl.format("{}: {} ({})", "column", "check", "len")).to_series().to_list()
-        )
-        head = cases.head(MAX_FAILURE_CASES)
-        return AssetCheckResult(
-            passed=False,
-            severity=AssetCheckSeverity.ERROR,
-            description=f"raw.{table} breaks its contract: " + "; ".join(by_check[:5]),
-            metadata={
-                "rows": df.height,
-                "failure_count": cases.height,
-                "failed_checks": MetadataValue.json(by_check),
-                "failure_cases": MetadataValue.md(_markdown_table(head)),
-                "failure_cases_json": MetadataValue.json(head.to_dicts()),
-            },
-        )
+        return Validation(df.height, [cases])
     except pa.errors.SchemaError as err:  # non-lazy errors (e.g. wrong dtype on an empty frame)
+        return Validation(df.height, errors=[str(err).splitlines()[0]])
+    return Validation(df.height)
+
+
+def _result(table: str, found: Validation) -> AssetCheckResult:
+    if found.errors:
         return AssetCheckResult(
             passed=False,
             severity=AssetCheckSeverity.ERROR,
-            description=f"raw.{table} breaks its contract: {err}".splitlines()[0],
-            metadata={"rows": df.height, "failure_count": 1, "failed_checks": MetadataValue.json([str(err)])},
+            description=f"raw.{table} breaks its contract: {found.errors[0]}",
+            metadata={"rows": found.rows, "failure_count": len(found.errors),
+                      "failed_checks": MetadataValue.json(found.errors)},
         )
-    return AssetCheckResult(passed=True, metadata={"rows": df.height, "failure_count": 0})
+    if not found.cases:
+        return AssetCheckResult(passed=True, metadata={"rows": found.rows, "failure_count": 0})
+    cases = pl.concat(found.cases, how="diagonal")
+    by_check = (
+        cases.group_by("column", "check").len().sort("len", "column", "check", descending=[True, False, False])
+        .select(pl.format("{}: {} ({})", "column", "check", "len")).to_series().to_list()
+    )
+    head = cases.head(MAX_FAILURE_CASES)
+    return AssetCheckResult(
+        passed=False,
+        severity=AssetCheckSeverity.ERROR,
+        description=f"raw.{table} breaks its contract: " + "; ".join(by_check[:5]),
+        metadata={
+            "rows": found.rows,
+            "failure_count": cases.height,
+            "failed_checks": MetadataValue.json(by_check),
+            "failure_cases": MetadataValue.md(_markdown_table(head)),
+            "failure_cases_json": MetadataValue.json(head.to_dicts()),
+        },
+    )
+
+
+def validate_table(df: pl.DataFrame, table: str) -> AssetCheckResult:
+    """Validate a whole frame against raw.<table>'s contract."""
+    return _result(table, _validate(df, table))
+
+
+def validate_stored_table(db: Path, table: str, slice_rows: int = SLICE_ROWS) -> AssetCheckResult:
+    """Validate raw.<table> in the DuckDB file `db`, a slice of about `slice_rows`
+    rows at a time, so memory follows the slice, not the corpus. Slices are cut
+    by report_id and never split a report; every rule of the contracts, the grain
+    (unique per report) included, is exact per slice. raw.reports is read whole:
+    its source_file must be unique across reports (one row per file, it is small)."""
+    if table == "reports":
+        return validate_table(read_raw_table(db, table), table)
+    found = Validation()
+    for part in iter_raw_table_slices(db, table, slice_rows):
+        found.add(_validate(part, table))
+    return _result(table, found)
 
 
 def _make_check(table: str):
@@ -77,12 +123,11 @@ def _make_check(table: str):
     )
     def _check(
         context: AssetCheckExecutionContext,
-        warehouse: WarehouseConfig,
+        build: BuildTarget,
         progress: ResourceParam[Progress],
     ) -> AssetCheckResult:
         progress.phase("checks", f"raw.{table}")
-        df = read_raw_table(warehouse.warehouse_path, table)
-        result = validate_table(df, table)
+        result = validate_stored_table(build.work_db, table)
         progress.check(table, result.passed, result.description or "")
         if not result.passed:
             context.log.error(result.description)

@@ -17,18 +17,16 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import fcntl
 import json
 import os
 import re
-import shutil
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchestration.paths import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE, raw_dir_from_env, state_dir_for, warehouse_from_env
+from orchestration.paths import DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE, raw_dir_from_env, warehouse_from_env
 
 EXIT_OK = 0
 EXIT_PIPELINE = 1
@@ -113,44 +111,6 @@ class StderrProgress:
 # --------------------------------------------------------------------------- build
 
 
-@contextlib.contextmanager
-def warehouse_lock(warehouse: Path, wait: float = 0, progress=None):
-    """One `ogi build` per warehouse file at a time (an flock on FILE.lock).
-
-    The kernel drops an flock when its holder dies, so a lock file left by a
-    killed build never blocks the next one (the pid in it is only informative).
-    With `wait` > 0, waits up to that many seconds for the lock, then gives up."""
-    lock_path = warehouse.with_name(warehouse.name + ".lock")
-    with open(lock_path, "a+") as fh:
-        deadline = time.monotonic() + wait
-        announced = False
-        while True:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                fh.seek(0)
-                holder = fh.read().strip()
-                held = f"another ogi build holds the lock on {warehouse}" + (f" (pid {holder})" if holder else "")
-                if time.monotonic() >= deadline:
-                    waited = f" (waited {wait:g} s)" if wait > 0 else "; retry later, or pass --wait SECONDS"
-                    raise CommandError(held + waited, EXIT_LOCKED) from None
-                if not announced and hasattr(progress, "line"):
-                    progress.line(f"{held}; waiting up to {wait:g} s")
-                    announced = True
-                time.sleep(0.2)
-        fh.seek(0)
-        fh.truncate()
-        fh.write(str(os.getpid()))
-        fh.flush()
-        try:
-            yield
-        finally:
-            fh.seek(0)
-            fh.truncate()
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 def _quiet_dagster() -> dict:
     """Silence Dagster's console logging and warnings; returns run config doing the same."""
     import logging
@@ -192,6 +152,10 @@ def failure_reason(result) -> tuple[str, int]:
             return _one_line(f"blocking check {evaluation.check_name} failed on {key}: {desc}"), EXIT_PIPELINE
         return _one_line(f"dbt build failed: test {evaluation.check_name} on {key} failed"), EXIT_PIPELINE
     for event in result.all_events:
+        if event.event_type_value == "RESOURCE_INIT_FAILURE":  # e.g. BuildTarget could not take the lock
+            text = _error_text(getattr(event.event_specific_data, "error", None))
+            code = EXIT_LOCKED if "another ogi build holds the lock" in text else EXIT_PIPELINE
+            return _one_line(f"the build could not start: {text}"), code
         if event.is_step_failure:
             data = event.step_failure_data
             text = None
@@ -255,12 +219,28 @@ def build_summary(warehouse: Path, seconds: float, log_path: Path | None = None)
     return "\n".join(lines)
 
 
-def run_build(raw_dir: Path, warehouse: Path, progress=None, wait: float = 0) -> str:
-    """Run the whole graph in-process into a private working file, then publish
-    (orchestration/publish.py). Returns the summary; raises CommandError, in which
-    case the published warehouse is left as it was."""
-    from orchestration.publish import Layout, new_build_id, prepare_work, publish
+@contextlib.contextmanager
+def _build_lock(warehouse: Path, wait: float, progress):
+    """The warehouse's build lock, taken before anything is printed (so a refused
+    build prints one line); the run's BuildTarget re-enters it."""
+    from orchestration.publish import WarehouseLocked, lock_holder, warehouse_lock
 
+    holder = lock_holder(warehouse)
+    if holder is not None and wait > 0 and hasattr(progress, "line"):
+        progress.line(f"another ogi build holds the lock on {warehouse} (pid {holder}); waiting up to {wait:g} s")
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(warehouse_lock(warehouse, wait))
+        except WarehouseLocked as exc:
+            raise CommandError(str(exc), EXIT_LOCKED) from None
+        yield
+
+
+def run_build(raw_dir: Path, warehouse: Path, progress=None, wait: float = 0) -> str:
+    """Run ogi_build_job's selection in-process: it builds into a private working
+    file and ends by publishing it (orchestration/assets/publish.py). Returns the
+    summary; raises CommandError, in which case the published warehouse is left
+    as it was."""
     started = time.perf_counter()
     if not raw_dir.is_dir():
         raise CommandError(f"raw folder not found: {raw_dir}", EXIT_USAGE)
@@ -268,57 +248,53 @@ def run_build(raw_dir: Path, warehouse: Path, progress=None, wait: float = 0) ->
         warehouse.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CommandError(f"cannot create the warehouse folder {warehouse.parent}: {exc}", EXIT_USAGE)
+    with _build_lock(warehouse, wait, progress):
+        return _run_locked(raw_dir, warehouse, progress, started)
 
-    with warehouse_lock(warehouse, wait, progress):
-        layout = Layout.of(warehouse)
-        build_id = new_build_id()
-        if hasattr(progress, "line"):
-            progress.line(f"ogi build {build_id}: {raw_dir} -> {warehouse}")
-        try:
-            work = prepare_work(layout, build_id)
-        except OSError as exc:
-            raise CommandError(f"cannot prepare the working folder {layout.work_dir}: {exc}") from None
-        run_config = _quiet_dagster()
-        from orchestration.dbt_project import ensure_manifest
 
-        try:
-            ensure_manifest()
-        except Exception as exc:  # dbt parse failed: the dbt project is broken
-            raise CommandError(_one_line(str(exc))) from None
+def _run_locked(raw_dir: Path, warehouse: Path, progress, started: float) -> str:
+    from orchestration.publish import Layout, new_build_id
 
-        try:
-            from dagster import DagsterInstance, materialize
+    layout = Layout.of(warehouse)
+    build_id = new_build_id()
+    if hasattr(progress, "line"):
+        progress.line(f"ogi build {build_id}: {raw_dir} -> {warehouse}")
+    run_config = _quiet_dagster()
+    from orchestration.dbt_project import ensure_manifest
 
-            from orchestration.definitions import ASSETS, BUILD_SELECTION, CHECKS
-            from orchestration.resources import make_resources
-        except Exception as exc:  # a broken definition or manifest
-            raise CommandError(_one_line(f"cannot load the pipeline definitions: {type(exc).__name__}: {exc}")) from None
+    try:
+        ensure_manifest()
+    except Exception as exc:  # dbt parse failed: the dbt project is broken
+        raise CommandError(_one_line(str(exc))) from None
 
-        # dagster-dbt echoes dbt's log on stdout; keep stdout for the summary.
-        log_path = build_log_path(warehouse)
-        with open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
-            result = materialize(
-                [*ASSETS, *CHECKS],
-                selection=BUILD_SELECTION,
-                resources=make_resources(raw_dir, work, progress, state=state_dir_for(warehouse)),
-                instance=DagsterInstance.ephemeral(),
-                run_config=run_config,
-                raise_on_error=False,
-                tags={"ogi/trigger": "cli", "ogi/build_id": build_id},
-            )
-        if not result.success:
-            reason, code = failure_reason(result)
-            raise CommandError(f"{reason} (log: {log_path}; nothing published, {warehouse.name} unchanged)", code)
-        if hasattr(progress, "phase"):
-            progress.phase("publish", f"{warehouse} and {layout.parquet_dir}/*.parquet")
-        try:
-            published = publish(layout, build_id, raw_dir)
-        except Exception as exc:
-            raise CommandError(_one_line(f"publishing failed, {warehouse.name} unchanged: {type(exc).__name__}: {exc}")) from None
-        shutil.rmtree(layout.work_dir, ignore_errors=True)
-        summary = build_summary(warehouse, time.perf_counter() - started, log_path)
-        return summary + (f"\npublished: build {build_id}, {len(published.tables)} marts as Parquet in "
-                          f"{layout.parquet_dir}")
+    try:
+        from dagster import DagsterInstance, materialize
+
+        from orchestration.definitions import ASSETS, BUILD_SELECTION, CHECKS
+        from orchestration.resources import make_resources
+    except Exception as exc:  # a broken definition or manifest
+        raise CommandError(_one_line(f"cannot load the pipeline definitions: {type(exc).__name__}: {exc}")) from None
+
+    # dagster-dbt echoes dbt's log on stdout; keep stdout for the summary.
+    log_path = build_log_path(warehouse)
+    with open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+        result = materialize(
+            [*ASSETS, *CHECKS],
+            selection=BUILD_SELECTION,
+            resources=make_resources(raw_dir, warehouse, progress),
+            instance=DagsterInstance.ephemeral(),
+            run_config=run_config,
+            raise_on_error=False,
+            tags={"ogi/trigger": "cli", "ogi/build_id": build_id},
+        )
+    if not result.success:
+        reason, code = failure_reason(result)
+        raise CommandError(f"{reason} (log: {log_path}; nothing published, {warehouse.name} unchanged)", code)
+    summary = build_summary(warehouse, time.perf_counter() - started, log_path)
+    published = next(e.materialization.metadata for e in result.get_asset_materialization_events()
+                     if e.asset_key.path == ["published", "warehouse"])
+    return summary + (f"\npublished: build {published['build_id'].value}, {len(published['mart_rows'].value)} "
+                      f"marts as Parquet in {layout.parquet_dir}")
 
 
 def configure_build(p: argparse.ArgumentParser) -> None:

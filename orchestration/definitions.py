@@ -13,13 +13,15 @@ from dagster import (
 
 from orchestration.assets.dbt import ogi_dbt
 from orchestration.assets.parsing import parse_raw_files, parsed_batch
+from orchestration.assets.publish import published_warehouse
 from orchestration.checks import RAW_CHECKS
 from orchestration.resources import make_resources
 from orchestration.sensors import JOB_NAME, raw_files_sensor
 
-ASSETS = [parsed_batch, parse_raw_files, ogi_dbt]
+ASSETS = [parsed_batch, parse_raw_files, ogi_dbt, published_warehouse]
 CHECKS = RAW_CHECKS
-# Everything but the partitioned parse: raw.* parses inline whatever no batch covers.
+# Everything but the partitioned parse: raw.* parses inline whatever no batch
+# covers; the run ends by publishing (orchestration/assets/publish.py).
 BUILD_SELECTION = AssetSelection.all() - AssetSelection.assets(parsed_batch)
 
 # In-process: one process per run instead of one per step (STACK.md: 13 s vs 30 s).
@@ -27,7 +29,7 @@ ogi_build_job = define_asset_job(
     JOB_NAME,
     selection=BUILD_SELECTION,
     executor_def=in_process_executor,
-    description="Parse what is new in data/raw, load raw.*, check the contracts, dbt build.",
+    description="Parse what is new in data/raw, load raw.*, check the contracts, dbt build, publish.",
 )
 
 # One ingest batch per run; a backfill of many batches can run them in parallel
@@ -52,5 +54,9 @@ defs = Definitions(
     jobs=[ogi_build_job, parse_batch_job],
     schedules=[daily_ogi_build],
     sensors=[raw_files_sensor],
-    resources=make_resources(),
+    # A scheduled or sensor run waits up to 15 min for a build already running (say `ogi build`).
+    resources=make_resources(lock_wait_seconds=900),
+    # In-process for every run, also an ad-hoc materialization from the UI: BuildTarget
+    # (the lock and the working database) must be one instance for the whole run.
+    executor=in_process_executor,
 )

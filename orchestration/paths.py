@@ -37,3 +37,10 @@ def dbt_executable() -> str:
 def state_dir_for(warehouse: Path) -> Path:
     """Incremental-ingest state of a warehouse (orchestration/ingest.py): FILE.state/."""
     return warehouse.with_name(warehouse.name + ".state")
+
+
+def duckdb_memory_limit() -> str:
+    """DuckDB's memory limit for the build's connections and for dbt (it spills to
+    disk beyond it): OGI_DUCKDB_MEMORY_LIMIT, default 1GB. DuckDB's own default is
+    80% of RAM, which lets a 100k build's RSS grow with the corpus."""
+    return os.environ.get("OGI_DUCKDB_MEMORY_LIMIT") or "1GB"

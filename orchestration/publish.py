@@ -6,13 +6,15 @@
     FILE.build/<build id>/<FILE name>
                                 the private working database of the running build
                                 (parse → load → checks → dbt all write here, nobody reads it)
-    FILE.lock                   the build lock (an flock; see orchestration/cli.py)
+    FILE.lock                   the build lock (an flock, `warehouse_lock` below)
 
-A build writes only into FILE.build/. When its blocking checks and dbt tests have
-passed, `publish` copies the whole working database into a temporary file next to
-FILE (`ATTACH … ; COPY FROM DATABASE …`) and writes each mart to a temporary
+A build writes only into FILE.build/ (the BuildTarget resource holds the lock
+and names the folder for the whole run, whoever started it). When its blocking
+checks and dbt tests have passed, the `published/warehouse` asset calls `publish`:
+it stamps the working database, checkpoints it, writes each mart to a temporary
 Parquet file, then moves them into place with os.replace: Parquet files first,
-FILE last. So:
+the working database over FILE last (FILE.build/ is on FILE's file system, so
+this is a rename, not a copy). So:
 
 * a reader never blocks a build (the build never opens FILE for writing), and never
   sees half a build: a connection to FILE sees the whole of one build until it
@@ -35,6 +37,8 @@ connection, has no such window.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import time
@@ -45,9 +49,81 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.paths import duckdb_memory_limit
+
 MARTS_SCHEMA = "marts"
 BUILD_INFO_TABLE = "main.ogi_build"
 _TMP_TAG = ".publish-"
+
+
+class WarehouseLocked(RuntimeError):
+    """Another build holds the warehouse's lock (the CLI exits 75 on it)."""
+
+
+def lock_holder(warehouse: Path) -> str | None:
+    """The pid written in FILE.lock if a live process holds the lock, else None."""
+    lock_path = warehouse.with_name(warehouse.name + ".lock")
+    if not lock_path.exists():
+        return None
+    with open(lock_path, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            return fh.read().strip() or "?"
+        fcntl.flock(fh, fcntl.LOCK_UN)
+        return None
+
+
+_HELD_HERE: dict[Path, int] = {}  # locks this process holds -> nesting depth
+
+
+@contextlib.contextmanager
+def warehouse_lock(warehouse: Path, wait: float = 0):
+    """One build per warehouse file at a time (an flock on FILE.lock), whoever
+    starts it: `ogi build`, the schedule, the sensor or the Dagster UI.
+
+    Re-entrant within a process: `ogi build` takes the lock before it starts the
+    run, and the run's BuildTarget takes it again. The kernel drops an flock when
+    its holder dies, so a lock file left by a killed build never blocks the next
+    one (the pid in it is only informative). With `wait` > 0, waits up to that
+    many seconds, then raises WarehouseLocked."""
+    key = Path(warehouse).resolve()
+    if _HELD_HERE.get(key):
+        _HELD_HERE[key] += 1
+        try:
+            yield
+        finally:
+            _HELD_HERE[key] -= 1
+        return
+    lock_path = warehouse.with_name(warehouse.name + ".lock")
+    with open(lock_path, "a+") as fh:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    fh.seek(0)
+                    holder = fh.read().strip()
+                    raise WarehouseLocked(
+                        f"another ogi build holds the lock on {warehouse}" + (f" (pid {holder})" if holder else "")
+                        + (f" (waited {wait:g} s)" if wait > 0 else "; retry later, or pass --wait SECONDS")
+                    ) from None
+                time.sleep(0.2)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        _HELD_HERE[key] = 1
+        try:
+            yield
+        finally:
+            _HELD_HERE.pop(key, None)
+            fh.seek(0)
+            fh.truncate()
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 @dataclass(frozen=True)
@@ -66,9 +142,6 @@ class Layout:
         """The working database of one build (FILE's own name, so that the DuckDB
         catalog name, which dbt writes into its relations, is the same in the copy)."""
         return self.work_dir / build_id / self.warehouse.name
-
-    def temp_file(self) -> Path:
-        return self.warehouse.with_name(f".{self.warehouse.name}{_TMP_TAG}{os.getpid()}")
 
 
 def new_build_id() -> str:
@@ -126,46 +199,30 @@ class Published:
 
 
 def publish(layout: Layout, build_id: str, raw_dir: str | Path | None = None) -> Published:
-    """Copy the finished working database to FILE and every mart to Parquet, each
-    through a temporary file and os.replace. Raises on any error, with FILE and
-    the Parquet files left as they were (temporary files removed)."""
+    """Stamp the finished working database, write every mart to Parquet, then
+    move them into place with os.replace: Parquet files first, the working
+    database over FILE last (a rename within one file system, so no copy).
+    Raises on any error, with FILE and the Parquet files left as they were
+    (temporary Parquet files removed)."""
     started = time.perf_counter()
-    temp_db = layout.temp_file()
+    work_db = layout.work_db(build_id)
     temp_parquet: dict[str, Path] = {}
     layout.parquet_dir.mkdir(parents=True, exist_ok=True)
     try:
-        _remove(temp_db)
-        con = duckdb.connect(str(layout.work_db(build_id)))
+        con = duckdb.connect(str(work_db), config={"memory_limit": duckdb_memory_limit()})
         try:
-            work = con.execute("SELECT current_database()").fetchone()[0]
-            tables = [r[0] for r in con.execute(
-                "SELECT table_name FROM information_schema.tables "
-                "WHERE table_catalog = ? AND table_schema = ? AND table_type = 'BASE TABLE' ORDER BY 1",
-                [work, MARTS_SCHEMA]).fetchall()]
-            if not tables:
-                raise RuntimeError(f"the build made no table in schema {MARTS_SCHEMA}; nothing to publish")
-            counts = {}
-            for table in tables:
-                counts[table] = con.execute(f'SELECT count(*) FROM {MARTS_SCHEMA}."{table}"').fetchone()[0]
-                temp = layout.parquet_dir / f".{table}.parquet{_TMP_TAG}{os.getpid()}"
-                temp_parquet[table] = temp
-                con.execute(
-                    f'COPY {MARTS_SCHEMA}."{table}" TO {_quote(temp)} '
-                    f"(FORMAT parquet, KV_METADATA {{ogi_build_id: '{build_id}'}})")
-            con.execute(f"ATTACH {_quote(temp_db)} AS ogi_publish")
-            con.execute(f'COPY FROM DATABASE "{work}" TO ogi_publish')
+            counts = _write_parquet(con, layout, build_id, temp_parquet)
             con.execute(
-                f"CREATE OR REPLACE TABLE ogi_publish.{BUILD_INFO_TABLE} AS SELECT ? AS build_id, "
+                f"CREATE OR REPLACE TABLE {BUILD_INFO_TABLE} AS SELECT ? AS build_id, "
                 "? AS raw_dir, now()::TIMESTAMPTZ AS published_at",
                 [build_id, str(raw_dir) if raw_dir is not None else None])
-            con.execute("CHECKPOINT ogi_publish")
-            con.execute("DETACH ogi_publish")
+            con.execute("CHECKPOINT")
         finally:
             con.close()
-        for path in [*temp_parquet.values(), temp_db]:
+        for path in [*temp_parquet.values(), work_db]:
             _fsync(path)
-        if temp_db.with_name(temp_db.name + ".wal").exists():
-            raise RuntimeError(f"{temp_db}.wal remains after CHECKPOINT; not publishing an incomplete copy")
+        if work_db.with_name(work_db.name + ".wal").exists():
+            raise RuntimeError(f"{work_db}.wal remains after CHECKPOINT; not publishing an incomplete database")
         # The switch: each os.replace is atomic; FILE goes last.
         for table, temp in temp_parquet.items():
             os.replace(temp, layout.parquet_dir / f"{table}.parquet")
@@ -175,13 +232,34 @@ def publish(layout: Layout, build_id: str, raw_dir: str | Path | None = None) ->
         # A WAL beside FILE would belong to a writer of the old file (nobody should
         # write FILE); DuckDB must not replay it into the new one.
         layout.warehouse.with_name(layout.warehouse.name + ".wal").unlink(missing_ok=True)
-        os.replace(temp_db, layout.warehouse)
+        os.replace(work_db, layout.warehouse)
         dir_fd = os.open(layout.warehouse.parent, os.O_RDONLY)
         try:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
     finally:
-        for path in [*temp_parquet.values(), temp_db, temp_db.with_name(temp_db.name + ".wal")]:
+        for path in temp_parquet.values():
             path.unlink(missing_ok=True)
     return Published(build_id, layout.warehouse, layout.parquet_dir, counts, time.perf_counter() - started)
+
+
+def _write_parquet(con, layout: Layout, build_id: str, temp_parquet: dict[str, Path]) -> dict[str, int]:
+    """Every table of schema marts to a temporary Parquet file (recorded in
+    temp_parquet as it is made) stamped with the build id; returns row counts."""
+    work = con.execute("SELECT current_database()").fetchall()[0][0]
+    tables = [r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables "
+        "WHERE table_catalog = ? AND table_schema = ? AND table_type = 'BASE TABLE' ORDER BY 1",
+        [work, MARTS_SCHEMA]).fetchall()]
+    if not tables:
+        raise RuntimeError(f"the build made no table in schema {MARTS_SCHEMA}; nothing to publish")
+    counts = {}
+    for table in tables:
+        counts[table] = con.execute(f'SELECT count(*) FROM {MARTS_SCHEMA}."{table}"').fetchall()[0][0]
+        temp = layout.parquet_dir / f".{table}.parquet{_TMP_TAG}{os.getpid()}"
+        temp_parquet[table] = temp
+        con.execute(
+            f'COPY {MARTS_SCHEMA}."{table}" TO {_quote(temp)} '
+            f"(FORMAT parquet, KV_METADATA {{ogi_build_id: '{build_id}'}})")
+    return counts

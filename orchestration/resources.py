@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
+import shutil
 import sys
 from functools import cached_property
 from pathlib import Path
 
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, InitResourceContext
 from dagster_dbt import DbtCliResource
 from packaging import version
+from pydantic import PrivateAttr
 
 from orchestration.paths import dbt_executable, raw_dir_from_env, state_dir_for, warehouse_from_env
 from orchestration.progress import Progress
 
 
 class WarehouseConfig(ConfigurableResource):
-    """The raw folder read by the parser and the DuckDB file everything is written to.
+    """The raw folder read by the parser, the published DuckDB file and the
+    incremental-ingest state next to it (builds write elsewhere: BuildTarget).
 
     Defaults come from OGI_RAW_DIR / OGI_WAREHOUSE, else data/raw/ and
     data/warehouse/ogi.duckdb under the repository root (see `from_env`).
@@ -43,6 +47,72 @@ class WarehouseConfig(ConfigurableResource):
     @property
     def state_path(self) -> Path:
         return Path(self.state) if self.state else state_dir_for(self.warehouse_path)
+
+
+class BuildTarget(ConfigurableResource):
+    """Where a build writes, and how it is published (orchestration/publish.py).
+
+    For the whole run it holds the warehouse's build lock and a private working
+    database FILE.build/<build id>/; `raw/*`, the checks and dbt write and read
+    there, and the `published/warehouse` asset copies it over FILE and the
+    Parquet marts. So every build, whether `ogi build`, the schedule, the sensor
+    or the UI starts it, is private until it has passed, and two never overlap.
+    Needs the in-process executor (one resource instance per run; definitions.py).
+    """
+
+    warehouse: str
+    lock_wait_seconds: float = 0.0  # wait this long for another build's lock, then fail
+
+    _stack: contextlib.ExitStack | None = PrivateAttr(default=None)
+    _build_id: str | None = PrivateAttr(default=None)
+    _published: bool = PrivateAttr(default=False)
+
+    @property
+    def layout(self):
+        from orchestration.publish import Layout
+
+        return Layout.of(self.warehouse)
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        from orchestration.publish import new_build_id, prepare_work, warehouse_lock
+
+        Path(self.warehouse).parent.mkdir(parents=True, exist_ok=True)
+        stack = contextlib.ExitStack()
+        stack.enter_context(warehouse_lock(Path(self.warehouse), self.lock_wait_seconds))
+        try:
+            run = context.run
+            build_id = (run.tags.get("ogi/build_id") if run else None) or new_build_id()
+            prepare_work(self.layout, build_id)  # also removes a failed build's leftovers
+        except BaseException:
+            stack.close()
+            raise
+        self._stack, self._build_id, self._published = stack, build_id, False
+
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        # A failed build's working folder stays for inspection until the next build.
+        if self._published:
+            shutil.rmtree(self.layout.work_dir, ignore_errors=True)
+        if self._stack is not None:
+            self._stack.close()
+            self._stack = None
+
+    @property
+    def build_id(self) -> str:
+        if self._build_id is None:
+            raise RuntimeError("BuildTarget is used outside a run (setup_for_execution did not run)")
+        return self._build_id
+
+    @property
+    def work_db(self) -> Path:
+        """The DuckDB file this run builds into."""
+        return self.layout.work_db(self.build_id)
+
+    def publish(self, raw_dir: Path | None = None):
+        from orchestration.publish import publish
+
+        published = publish(self.layout, self.build_id, raw_dir)
+        self._published = True
+        return published
 
 
 class OgiDbtCliResource(DbtCliResource):
@@ -86,6 +156,7 @@ def make_resources(
     warehouse: str | Path | None = None,
     progress: Progress | None = None,
     state: str | Path | None = None,
+    lock_wait_seconds: float = 0.0,
 ) -> dict:
     """The resource dict every entry point uses (definitions, CLI, tests)."""
     config = WarehouseConfig.from_env(raw_dir, warehouse)
@@ -93,6 +164,7 @@ def make_resources(
         config = WarehouseConfig(raw_dir=config.raw_dir, warehouse=config.warehouse, state=str(Path(state).resolve()))
     return {
         "warehouse": config,
+        "build": BuildTarget(warehouse=config.warehouse, lock_wait_seconds=lock_wait_seconds),
         "dbt": make_dbt_resource(),
         "progress": progress or Progress(),
     }

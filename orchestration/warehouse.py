@@ -8,11 +8,13 @@ every violation with its failure cases.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from orchestration.paths import duckdb_memory_limit
 from parsers.schema import CELLS_SCHEMA, ISSUES_SCHEMA, REPORTS_SCHEMA
 
 RAW_SCHEMA = "raw"
@@ -50,7 +52,7 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
     path = Path(path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path), read_only=read_only)
+    return duckdb.connect(str(path), read_only=read_only, config={"memory_limit": duckdb_memory_limit()})
 
 
 def load_raw_tables(path: str | Path, queries: dict[str, str] | None) -> dict:
@@ -88,10 +90,37 @@ def load_raw_tables(path: str | Path, queries: dict[str, str] | None) -> dict:
         con.close()
 
 
+def has_raw_tables(path: str | Path) -> bool:
+    """Whether every raw.* table exists in the DuckDB file at path."""
+    if not Path(path).exists():
+        return False
+    con = connect(path, read_only=True)
+    try:
+        found = {r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = ?", [RAW_SCHEMA]).fetchall()}
+    finally:
+        con.close()
+    return set(RAW_TABLES) <= found
+
+
 def read_raw_table(path: str | Path, name: str) -> pl.DataFrame:
     con = connect(path, read_only=True)
     try:
         # pl.DataFrame(relation) goes through the Arrow PyCapsule interface (no pyarrow).
         return pl.DataFrame(con.sql(f"SELECT * FROM {RAW_SCHEMA}.{name}"))
+    finally:
+        con.close()
+
+
+def iter_raw_table_slices(path: str | Path, name: str, slice_rows: int) -> Iterator[pl.DataFrame]:
+    """raw.<name> in about count/slice_rows slices cut by hash(report_id): each
+    report's rows fall in exactly one slice. Empty table: one empty slice."""
+    con = connect(path, read_only=True)
+    try:
+        total = con.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.{name}").fetchall()[0][0]
+        n = max(1, -(-total // max(slice_rows, 1)))
+        for k in range(n):
+            where = "" if n == 1 else f" WHERE hash(report_id) % {n} = {k}"
+            yield pl.DataFrame(con.sql(f"SELECT * FROM {RAW_SCHEMA}.{name}{where}"))
     finally:
         con.close()

@@ -9,11 +9,12 @@ import pytest
 from dagster import AssetKey, DagsterInstance, materialize
 
 import parsers.batch as batch
-from orchestration.checks import RAW_CHECKS, validate_table
+from orchestration.checks import RAW_CHECKS, validate_stored_table, validate_table
 from orchestration.cli import failure_reason
 from orchestration.contracts import CONTRACTS
 from orchestration.definitions import ASSETS, BUILD_SELECTION, CHECKS
 from orchestration.assets.parsing import parse_raw_files
+from orchestration.publish import Layout
 from orchestration.resources import make_resources
 from orchestration.warehouse import RAW_TABLES
 from parsers.schema import CELLS_SCHEMA, ISSUES_SCHEMA, REPORTS_SCHEMA
@@ -68,6 +69,31 @@ def test_cells_rules():
     assert result.metadata["failure_count"].value >= 5
 
 
+def test_stored_tables_are_validated_in_slices_with_the_same_verdict(tmp_path):
+    """Slices cut by report_id keep every rule exact, the grain included: a
+    duplicate cell and a bad code are found whatever the slice size."""
+    rids = [f"{n:016x}" for n in range(40)]
+    rows = [(rid, "applications", "new_received", col, n, str(n), False)
+            for n, rid in enumerate(rids) for col in ("natural_person", "total")]
+    rows += [(rids[7], "applications", "new_received", "total", 99, "99", False),  # grain duplicate
+             (rids[21], "bogus", "x", "y", 1, "1", False)]                        # unknown table
+    cells = _cells(rows)
+    db = tmp_path / "w.duckdb"
+    cells.write_parquet(tmp_path / "cells.parquet")  # no pyarrow here: DuckDB reads the Parquet
+    con = duckdb.connect(str(db))
+    con.execute("CREATE SCHEMA raw")
+    con.execute(f"CREATE TABLE raw.cells AS SELECT * FROM '{tmp_path / 'cells.parquet'}'")
+    con.close()
+    whole = validate_table(cells, "cells")
+    for slice_rows in (7, 30, 10_000):
+        sliced = validate_stored_table(db, "cells", slice_rows=slice_rows)
+        assert not sliced.passed
+        assert sliced.metadata["rows"].value == cells.height
+        assert sliced.metadata["failure_count"].value == whole.metadata["failure_count"].value
+        assert sorted(sliced.metadata["failed_checks"].value) == sorted(whole.metadata["failed_checks"].value)
+    assert any("unique" in c for c in whole.metadata["failed_checks"].value)
+
+
 def test_reports_rules():
     row = {c: None for c in REPORTS_SCHEMA} | {
         "report_id": RID, "source_file": "a.txt", "file_size_bytes": 10, "layout": "pipe",
@@ -95,6 +121,12 @@ def test_checks_are_blocking():
 
 
 # ------------------------------------------------------------------ the graph
+
+
+def _work_db(warehouse):
+    """The working database a run left behind (published only by a whole build)."""
+    (work_db,) = Layout.of(warehouse).work_dir.glob(f"*/{warehouse.name}")
+    return work_db
 
 
 def _run(assets, raw_dir, warehouse):
@@ -136,7 +168,8 @@ def test_invalid_parse_blocks_dbt(monkeypatch, sample_raw_copy, tmp_path):
 
     materialized = {e.asset_key for e in result.get_asset_materialization_events()}
     assert materialized == {AssetKey(["raw", t]) for t in ("reports", "cells", "issues")}
-    con = duckdb.connect(str(warehouse), read_only=True)
+    assert not warehouse.exists(), "a build whose blocking check failed was published"
+    con = duckdb.connect(str(_work_db(warehouse)), read_only=True)
     try:
         schemas = {r[0] for r in con.execute("SELECT schema_name FROM information_schema.schemata").fetchall()}
     finally:
@@ -154,7 +187,7 @@ def test_valid_parse_passes_checks(sample_raw_copy, tmp_path):
     assert result.success
     evaluations = result.get_asset_check_evaluations()
     assert len(evaluations) == 3 and all(e.passed for e in evaluations)
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = duckdb.connect(str(_work_db(warehouse)), read_only=True)  # not published: no marts in this run
     try:
         n = con.execute("SELECT count(*) FROM raw.reports").fetchall()[0][0]
     finally:

@@ -57,6 +57,39 @@ def test_marts_depend_on_raw_tables():
     assert AssetKey(["raw", "reports"]) in seen
 
 
+def test_publish_is_the_last_step_of_a_build():
+    graph = defs.resolve_asset_graph()
+    published = AssetKey(["published", "warehouse"])
+    assert set(MART_KEYS) <= graph.get(published).parent_keys  # runs only after every mart and its tests
+    build_job = defs.resolve_job_def("ogi_build_job")
+    assert published in build_job.asset_layer.executable_asset_keys
+    parse_job = defs.resolve_job_def("parse_batch_job")
+    assert published not in parse_job.asset_layer.executable_asset_keys
+    # one BuildTarget (lock + working database) per run, whatever starts it
+    assert defs.resolve_job_def("__ASSET_JOB").executor_def.name == "in_process"
+
+
+def test_a_job_run_refuses_a_locked_warehouse(tmp_path):
+    """The schedule, the sensor and the UI take the same lock as `ogi build`."""
+    from orchestration.definitions import ASSETS, CHECKS, ogi_build_job
+    import fcntl
+
+    from orchestration.resources import make_resources
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    warehouse = tmp_path / "w.duckdb"
+    local = Definitions(assets=ASSETS, asset_checks=CHECKS, jobs=[ogi_build_job],
+                        resources=make_resources(raw, warehouse))
+    with open(tmp_path / "w.duckdb.lock", "a+") as held, DagsterInstance.ephemeral() as instance:
+        fcntl.flock(held, fcntl.LOCK_EX)  # as another build would (an flock of its own)
+        result = local.resolve_job_def("ogi_build_job").execute_in_process(instance=instance, raise_on_error=False)
+    assert not result.success
+    failures = [e for e in result.all_events if e.event_type_value == "RESOURCE_INIT_FAILURE"]
+    assert failures and "another ogi build holds the lock" in failures[0].event_specific_data.error.message
+    assert not warehouse.exists()
+
+
 def test_blocking_contract_checks():
     graph = defs.resolve_asset_graph()
     for table in ("reports", "cells", "issues"):

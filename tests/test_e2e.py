@@ -6,6 +6,7 @@ import pytest
 from dagster import AssetKey, DagsterInstance, Definitions
 
 from orchestration.definitions import ASSETS, CHECKS, defs, ogi_build_job
+from orchestration.publish import Layout
 from orchestration.resources import make_resources
 from tests.conftest import sample_files
 
@@ -60,3 +61,27 @@ def test_every_raw_file_in_dim_report(e2e_run):
         con.close()
     in_marts = [r[0] for r in rows]
     assert sorted(in_marts) == sample_files()  # each file exactly once
+
+
+def test_the_job_publishes_its_build(e2e_run):
+    """The scheduled/sensor job builds privately and publishes like `ogi build`:
+    FILE and every Parquet mart carry one build id, and the working folder is gone."""
+    result, warehouse = e2e_run
+    (event,) = [e for e in result.get_asset_materialization_events()
+                if e.asset_key == AssetKey(["published", "warehouse"])]
+    build_id = event.materialization.metadata["build_id"].value
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        assert con.execute("SELECT build_id FROM main.ogi_build").fetchall() == [(build_id,)]
+        marts = {r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts'").fetchall()}
+        layout = Layout.of(warehouse)
+        parquet = sorted(layout.parquet_dir.glob("*.parquet"))
+        assert {p.stem for p in parquet} == marts
+        for path in parquet:
+            (kv,) = con.execute("SELECT value::VARCHAR FROM parquet_kv_metadata(?) WHERE key::VARCHAR = 'ogi_build_id'",
+                                [str(path)]).fetchall()
+            assert kv == (build_id,)
+    finally:
+        con.close()
+    assert not layout.work_dir.exists()

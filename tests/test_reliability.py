@@ -36,8 +36,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.cli import warehouse_lock
-from orchestration.publish import Layout
+from orchestration.publish import Layout, warehouse_lock
 from tests.conftest import REPO_ROOT, SAMPLE_RAW, ogi_command
 from tests.snapshots import all_rows, parquet_dir, parquet_state, state
 

@@ -14,7 +14,10 @@ from dagster_dbt.asset_utils import group_from_dbt_resource_props_fallback_to_di
 
 from orchestration.dbt_project import ensure_manifest
 from orchestration.progress import Progress
-from orchestration.resources import WarehouseConfig
+from orchestration.ingest import State, raw_table_queries
+from orchestration.paths import duckdb_memory_limit
+from orchestration.resources import BuildTarget, WarehouseConfig
+from orchestration.warehouse import has_raw_tables, load_raw_tables
 
 dbt_project = ensure_manifest()
 
@@ -79,14 +82,20 @@ def ogi_dbt(
     context: AssetExecutionContext,
     dbt: DbtCliResource,
     warehouse: WarehouseConfig,
+    build: BuildTarget,
     progress: ResourceParam[Progress],
 ):
     total = len(context.selected_asset_keys)
+    if not has_raw_tables(build.work_db):
+        # A run of dbt assets alone (say, one mart from the UI): raw.* comes from
+        # the parses already in the ingest state, not from a re-parse.
+        state = State(warehouse.state_path)
+        load_raw_tables(build.work_db, raw_table_queries(state) if len(state.index()) else None)
     progress.phase("dbt", f"{total} assets")
     done = 0
     # The profile reads the DuckDB path from OGI_WAREHOUSE; DbtCliResource passes
     # os.environ to the subprocess (and reads the profile in-process), so set it here.
-    with _env(OGI_WAREHOUSE=str(warehouse.warehouse_path)):
+    with _env(OGI_WAREHOUSE=str(build.work_db), OGI_DUCKDB_MEMORY_LIMIT=duckdb_memory_limit()):
         invocation = dbt.cli(["build"], context=context, raise_on_error=False)
         for event in invocation.stream():
             if hasattr(event, "asset_key") and type(event).__name__ in ("Output", "AssetMaterialization", "MaterializeResult"):

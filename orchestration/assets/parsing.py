@@ -27,7 +27,7 @@ from dagster import (
 
 from orchestration.ingest import State, parse_batch, raw_table_queries, scan
 from orchestration.progress import Progress
-from orchestration.resources import WarehouseConfig
+from orchestration.resources import BuildTarget, WarehouseConfig
 from orchestration.warehouse import load_raw_tables
 
 RAW_KEYS = {name: ["raw", name] for name in ("reports", "cells", "issues")}
@@ -95,7 +95,8 @@ def _counts(df: pl.DataFrame, column: str) -> dict[str, int]:
         for name, key in RAW_KEYS.items()
     ],
 )
-def parse_raw_files(context: AssetExecutionContext, warehouse: WarehouseConfig, progress: ResourceParam[Progress]):
+def parse_raw_files(context: AssetExecutionContext, warehouse: WarehouseConfig, build: BuildTarget,
+                    progress: ResourceParam[Progress]):
     raw_dir = warehouse.raw_path
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw folder not found: {raw_dir}")
@@ -112,12 +113,12 @@ def parse_raw_files(context: AssetExecutionContext, warehouse: WarehouseConfig, 
         progress.phase("parse", f"nothing new in {raw_dir} ({len(scanned)} files parsed before)")
         progress.parsed(len(scanned), len(scanned))
 
-    progress.phase("load", str(warehouse.warehouse_path))
-    counts = load_raw_tables(warehouse.warehouse_path, raw_table_queries(state) if len(state.index()) else None)
+    progress.phase("load", str(build.work_db))
+    counts = load_raw_tables(build.work_db, raw_table_queries(state) if len(state.index()) else None)
     state.prune()
-    context.log.info(f"loaded raw tables into {warehouse.warehouse_path}: {counts}")
+    context.log.info(f"loaded raw tables into {build.work_db}: {counts}")
 
-    common = {"warehouse": MetadataValue.path(str(warehouse.warehouse_path))}
+    common = {"working_database": MetadataValue.path(str(build.work_db))}
     summary = counts.pop("_summary")
     yield MaterializeResult(
         asset_key=RAW_KEYS["reports"],
