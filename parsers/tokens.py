@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from html import unescape
 from html.parser import HTMLParser
 
 import polars as pl
@@ -183,10 +184,62 @@ class _HtmlCells(HTMLParser):
 
 def html_cells(text: str) -> list[str | None]:
     parser = _HtmlCells()
-    parser.feed(text)
-    parser.close()
+    if not _scan_simple_html(text, parser):
+        parser = _HtmlCells()  # markup the scanner does not know: html.parser reads all of it
+        parser.feed(text)
+        parser.close()
     parser._flush()
     return parser.cells
+
+
+# The markup of ordinary pages, each construct exactly as html.parser reads it
+# (tags with plain attributes, end tags, comments, declarations, processing
+# instructions; script and style bodies up to their end tag). Anything else (a
+# stray <, an unterminated comment, odd attribute syntax) sends the whole text to
+# html.parser: the scanner is a shortcut for pages where both read the same events
+# (tests/parsers/test_html_scanner.py compares them).
+_S = "[ \t\n\r\f]"
+_HTML_MARKUP = re.compile(
+    r"<!--.*?--\s*>|<!(?!--|\[)[^>]*>|<\?[^>]*>"
+    rf"|<(?P<start>[a-zA-Z][a-zA-Z0-9]*)(?:{_S}+[a-zA-Z_:][-a-zA-Z0-9_:.]*"
+    rf"""(?:{_S}*={_S}*(?:"[^"]*"|'[^']*'|[^\s"'=<>`/]+(?=[ \t\n\r\f>])))?)*{_S}*(?P<close>/?)>"""
+    r"|</(?P<end>[a-zA-Z][-.a-zA-Z0-9:_]*)\s*>", re.S)
+_CDATA_END = {tag: re.compile(rf"</\s*{tag}\s*>", re.I) for tag in ("script", "style")}
+
+
+def _scan_simple_html(text: str, parser: _HtmlCells) -> bool:
+    """Feed `parser` the events html.parser would; False (parser half fed) if the
+    text holds markup outside the simple forms above."""
+    pos, n = 0, len(text)
+    while pos < n:
+        lt = text.find("<", pos)
+        if lt < 0:
+            lt = n
+        if lt > pos:
+            parser.handle_data(unescape(text[pos:lt]))
+            if lt == n:
+                break
+        m = _HTML_MARKUP.match(text, lt)
+        if m is None:
+            return False
+        pos = m.end()
+        tag = m.group("start")
+        if tag is not None:
+            tag = tag.lower()
+            parser.handle_starttag(tag, [])
+            if m.group("close"):
+                parser.handle_endtag(tag)
+            elif tag in _CDATA_END:  # the body is raw text up to </script>; none at all: the rest is dropped
+                end = _CDATA_END[tag].search(text, pos)
+                if end is None:
+                    return True
+                if end.start() > pos:
+                    parser.handle_data(text[pos:end.start()])
+                parser.handle_endtag(tag)
+                pos = end.end()
+        elif m.group("end") is not None:
+            parser.handle_endtag(m.group("end").lower())
+    return True
 
 
 def html_title(text: str) -> str | None:
