@@ -147,7 +147,7 @@ def _read_text(parsed: ParsedReport, text: str, source_file: str, layout: str) -
         report["template"] = "pre2019"
         if layout != "prose":
             report["layout"] = "prose"
-        with timed("tables"):
+        with timed("prose"):
             parsed.cells, prose_issues = read_prose(plain)
         parsed.issues.extend(prose_issues)
         report["parse_status"] = "partial" if parsed.cells else "failed"

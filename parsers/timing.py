@@ -1,4 +1,6 @@
-"""Where parse time goes, per phase (decode, normalise, metadata, tokenise, tables).
+"""Where parse time goes, per phase (decode, normalise, metadata, tokenise, tables,
+prose: the pre-2019 reader). Normalisation and layout detection run once per batch
+of files, the other phases per report.
 
 Off by default (a disabled `timed` costs one attribute check); the benchmarks
 switch it on and read `PHASE_SECONDS`.
