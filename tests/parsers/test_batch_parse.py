@@ -1,0 +1,39 @@
+"""A chunk of files is parsed as one batch: the records are those of the files
+parsed one by one, and a parser bug fails only the file that triggers it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import parsers.report as report
+from parsers.batch import _read_many, read_one
+
+RAW = Path(__file__).resolve().parents[2] / "data" / "raw"
+
+
+def _records(parsed):
+    return [(p.report, p.cells, p.issues) for p in parsed]
+
+
+def test_a_batch_reads_as_its_files_one_by_one():
+    paths = sorted(RAW.iterdir())
+    batch = _read_many([(p, None) for p in paths], RAW)
+    assert _records(batch) == _records([read_one(p, RAW) for p in paths])
+
+
+def test_a_parser_bug_fails_only_its_own_file(monkeypatch):
+    paths = sorted(p for p in RAW.iterdir() if p.suffix == ".txt")[:4]
+    bad = paths[1].name
+    real = report._read_text
+
+    def buggy(parsed, text, *args, **kwargs):
+        if parsed.report["source_file"] == bad:
+            raise ZeroDivisionError("a bug")
+        return real(parsed, text, *args, **kwargs)
+
+    monkeypatch.setattr(report, "_read_text", buggy)
+    batch = _read_many([(p, None) for p in paths], RAW)
+    assert [p.report["source_file"] for p in batch] == [p.name for p in paths]
+    assert batch[1].report["parse_status"] == "failed"
+    assert [i.check_name for i in batch[1].issues] == ["parser_error"]
+    assert all(p.report["parse_status"] != "failed" for i, p in enumerate(batch) if i != 1)
