@@ -23,7 +23,7 @@ from orchestration.resources import BuildTarget
 from orchestration.warehouse import iter_raw_table_slices, read_raw_table
 
 MAX_FAILURE_CASES = 20
-SLICE_ROWS = 1_000_000  # rows of raw.cells / raw.issues validated at a time (~100 MB in polars)
+SLICE_ROWS = 250_000  # rows of raw.cells / raw.issues validated at a time (~80 MB at its peak)
 
 
 def _markdown_table(df: pl.DataFrame) -> str:

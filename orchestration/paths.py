@@ -41,6 +41,6 @@ def state_dir_for(warehouse: Path) -> Path:
 
 def duckdb_memory_limit() -> str:
     """DuckDB's memory limit for the build's connections and for dbt (it spills to
-    disk beyond it): OGI_DUCKDB_MEMORY_LIMIT, default 1GB. DuckDB's own default is
+    disk beyond it): OGI_DUCKDB_MEMORY_LIMIT, default 512MB. DuckDB's own default is
     80% of RAM, which lets a 100k build's RSS grow with the corpus."""
-    return os.environ.get("OGI_DUCKDB_MEMORY_LIMIT") or "1GB"
+    return os.environ.get("OGI_DUCKDB_MEMORY_LIMIT") or "512MB"

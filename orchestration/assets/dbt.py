@@ -32,6 +32,10 @@ class OgiDbtTranslator(DagsterDbtTranslator):
         return group_from_dbt_resource_props_fallback_to_directory(dbt_resource_props) or "dbt"
 
 
+# Unit tests check the SQL, not the data: CI runs them (tests/dbt/test_dbt_build.py
+# runs a plain `dbt build`); a data build skips them, as dbt's docs advise for production.
+DBT_BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
+
 KEEP_TARGETS = 5
 TARGET_MAX_AGE_S = 3600
 
@@ -96,7 +100,7 @@ def ogi_dbt(
     # The profile reads the DuckDB path from OGI_WAREHOUSE; DbtCliResource passes
     # os.environ to the subprocess (and reads the profile in-process), so set it here.
     with _env(OGI_WAREHOUSE=str(build.work_db), OGI_DUCKDB_MEMORY_LIMIT=duckdb_memory_limit()):
-        invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+        invocation = dbt.cli(DBT_BUILD_ARGS, context=context, raise_on_error=False)
         for event in invocation.stream():
             if hasattr(event, "asset_key") and type(event).__name__ in ("Output", "AssetMaterialization", "MaterializeResult"):
                 done += 1
