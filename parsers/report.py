@@ -139,6 +139,7 @@ def _read_text(parsed: ParsedReport, text: str, source_file: str, layout: str) -
                   adcode=region.adcode, admin_level=region.admin_level,
                   agency_key=agency_key(meta.agency_name, region))
     _missing_metadata(parsed, meta)
+    parsed.issues.extend(Issue(*note) for note in meta.notes)  # e.g. place_name_corrected
     with timed("tokenise"):
         tokens = tokenize(cells_text, explicit_cells=layout in ("html", "markdown"))
         index = LabelIndex(tokens)
