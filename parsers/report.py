@@ -12,7 +12,7 @@ from parsers.normalize import normalize_texts
 from parsers.pdf import PdfError, pdf_text
 from parsers.prose import read_prose
 from parsers.regions import resolve_region
-from parsers.tables import Cell, Issue, detect_template, read_table2, read_table3_and_4
+from parsers.tables import Cell, Issue, detect_template, may_name_a_template, read_table2, read_table3_and_4
 from parsers.timing import timed
 from parsers.tokens import detect_layouts, html_title, split_cells, tokenize
 
@@ -141,9 +141,14 @@ def _read_text(parsed: ParsedReport, text: str, source_file: str, layout: str) -
     _missing_metadata(parsed, meta)
     parsed.issues.extend(Issue(*note) for note in meta.notes)  # e.g. place_name_corrected
     with timed("tokenise"):
-        tokens = tokenize(cells_text, explicit_cells=layout in ("html", "markdown"))
-        index = LabelIndex(tokens)
-        template = detect_template(index)
+        # Tokens serve the tables only: a pre-2019 report whose cells cannot name a
+        # template marker is read as prose without them (same template, see may_name_a_template).
+        if may_name_a_template(cells_text) or (meta.year is not None and meta.year >= 2019):
+            tokens = tokenize(cells_text, explicit_cells=layout in ("html", "markdown"))
+            index = LabelIndex(tokens)
+            template = detect_template(index)
+        else:
+            template = None
     if template is None and (meta.year is None or meta.year < 2019):
         report["template"] = "pre2019"
         if layout != "prose":

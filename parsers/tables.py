@@ -46,6 +46,19 @@ def detect_template(index: LabelIndex) -> str | None:
     return None
 
 
+def may_name_a_template(cells: list[str | None]) -> bool:
+    """False when `detect_template` is None for these cells whatever their tokens.
+
+    The label index is made of the text of label tokens without whitespace; a run of
+    them joined without a separator is a run of consecutive tokens, whose texts are
+    consecutive characters of the cells (tokenising drops only whitespace, and a
+    number or dash between two texts is a token of its own, which ends the run). So
+    a marker found in the index is found in the cells run together without
+    whitespace. (The markers are plain words: vocabulary.TEMPLATE_*_MARKERS.)"""
+    run = "".join("".join(c.split()) for c in cells if c)
+    return bool(V.TEMPLATE_2021_MARKERS.search(run) or V.TEMPLATE_2019_MARKERS.search(run))
+
+
 # ------------------------------------------------------------------ identities
 
 def _keys(table: str, row: str, cols) -> list[tuple[str, str, str]]:
