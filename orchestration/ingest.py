@@ -12,6 +12,7 @@ file replaces its old version.
     <state>/parser_version           hash of parsers/*.py of the batches in the index
     <state>/batches/<id>.json        the files (path, size, mtime) and parser version of a batch
     <state>/parsed/<id>/*.parquet    parse results of one batch (reports, cells, issues)
+    <state>/parsed/<id>/copies.json  the files of the batch recorded as copies -> their original
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from pathlib import Path
 import polars as pl
 
 PARSERS_DIR = Path(__file__).resolve().parents[1] / "parsers"
+COPIES_FILE = "copies.json"  # in parsed/<batch>/: copy -> original, for the files recorded as copies
 INDEX_SCHEMA = {"source_file": pl.String, "size": pl.Int64, "mtime_ns": pl.Int64, "batch_id": pl.String}
 
 
@@ -151,6 +153,21 @@ class State:
                 e = scanned.get(source)
                 if e and (e.size, e.mtime_ns) == (size, mtime_ns):
                     covered[source] = max(batch_id, covered.get(source, ""))
+        return self._drop_orphaned_copies(covered)
+
+    def _drop_orphaned_copies(self, covered: dict[str, str]) -> dict[str, str]:
+        """A file recorded as a copy stays covered only while its original is
+        covered by the same or an earlier batch: if the original left or was
+        parsed again (it changed), the copy is parsed again too, so its content
+        is never lost with the original."""
+        copies: dict[str, dict[str, str]] = {}
+        for source, batch_id in list(covered.items()):
+            if batch_id not in copies:
+                path = self.parsed_dir(batch_id) / COPIES_FILE
+                copies[batch_id] = json.loads(path.read_text()) if path.exists() else {}
+            original = copies[batch_id].get(source)
+            if original is not None and not (original in covered and covered[original] <= batch_id):
+                del covered[source]
         return covered
 
     def reconcile(self, scanned: dict[str, FileEntry]) -> list[str]:
@@ -165,6 +182,20 @@ class State:
         os.replace(tmp, self.index_path)
         _write_atomic(self.dir / "parser_version", parser_version().encode())
         return sorted(set(scanned) - set(covered))
+
+    def content_ids(self, exclude: set[str] = frozenset()) -> dict[str, str]:
+        """report_id -> source_file of the indexed files (but `exclude`). A file
+        read in full has report_id = the hash of its bytes (parsers/report.py),
+        so a new file with that hash is a byte-identical copy."""
+        index = self.index().filter(~pl.col("source_file").is_in(list(exclude)))
+        if index.height == 0:
+            return {}
+        reports = pl.scan_parquet(
+            [self.parsed_dir(b) / "reports-*.parquet" for b in sorted(set(index["batch_id"].to_list()))])
+        rows = (reports.select("report_id", "source_file", "batch_id")
+                .join(index.lazy().select("source_file", "batch_id"), on=["source_file", "batch_id"])
+                .collect())
+        return dict(zip(rows["report_id"].to_list(), rows["source_file"].to_list()))
 
     def live_batches(self) -> list[str]:
         return sorted(set(self.index()["batch_id"].to_list()))
@@ -211,9 +242,46 @@ def parse_batch(state: State, batch_id: str, raw_dir: Path, progress=None,
             frame = getattr(chunk, name).with_columns(pl.lit(batch_id).alias("batch_id"))
             frame.write_parquet(tmp / f"{name}-{n:06d}.parquet")
             counts[name] += frame.height
+    copies = {Path(p).relative_to(raw_dir).as_posix(): o for p, o in (duplicates or {}).items()}
+    _write_atomic(tmp / COPIES_FILE, json.dumps(copies, ensure_ascii=False).encode())
     _rmtree(out)
     os.replace(tmp, out)
     return counts
+
+
+def file_content_id(path: Path) -> str | None:
+    """The report_id a file read in full gets: the hash of its bytes (None if unreadable)."""
+    from parsers.report import report_id_of
+
+    try:
+        return report_id_of(path.read_bytes())
+    except OSError:
+        return None
+
+
+def batch_duplicates(state: State, batch_id: str, raw_dir: Path) -> dict[str, str]:
+    """path -> original of each file of the batch that is byte-identical to
+    another present file. Files of the index (parsed before) come first and are
+    known by their report_id, so a nightly batch costs the batch, not the corpus;
+    among the others (this batch and batches not yet in the index, say a backfill
+    parsed as partitions) the first by name is the original, whatever batch
+    parses first (parsers.batch.find_duplicates)."""
+    from parsers.batch import find_duplicates
+    from parsers.report import MAX_BYTES
+
+    in_batch = {f.source_file for f in state.batch_files(batch_id)}
+    indexed = set(state.index()["source_file"].to_list()) - in_batch
+    pending = [raw_dir / s for s in scan(raw_dir)[0] if s not in indexed]
+    duplicates = {p: o for p, o in find_duplicates(pending, raw_dir).items() if Path(p).relative_to(raw_dir).as_posix() in in_batch}
+    known = state.content_ids(exclude=in_batch)
+    for source in sorted(in_batch):
+        path = raw_dir / source
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_BYTES:
+            continue
+        original = known.get(file_content_id(path))
+        if original is not None:  # a copy of a file parsed before: that one stays the original
+            duplicates[str(path)] = original
+    return duplicates
 
 
 def raw_table_queries(state: State) -> dict[str, str]:

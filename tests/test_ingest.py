@@ -3,7 +3,8 @@ parse comes from (orchestration/ingest.py)."""
 
 import os
 
-from orchestration.ingest import State, parser_version, scan
+from orchestration.ingest import State, batch_duplicates, parse_batch, parser_version, scan
+from tests.conftest import SAMPLE_RAW
 
 
 def write(path, text, mtime=None):
@@ -65,3 +66,53 @@ def test_files_still_being_written_wait_for_a_later_build(tmp_path):
     write(raw / "growing.txt", "y")
     entries, unsettled = scan(raw, settle_seconds=30)
     assert list(entries) == ["settled.txt"] and unsettled == ["growing.txt"]
+
+
+def test_copies_are_found_against_the_index_and_within_the_batch(tmp_path):
+    """A new file byte-identical to one parsed before is its copy (found by the
+    report_id kept in the state, without hashing the corpus); among new files the
+    first by name is the original."""
+    raw, state = tmp_path / "raw", State(tmp_path / "state")
+    text = (SAMPLE_RAW / "000_163667a5158eaada.txt").read_text(encoding="utf-8")
+    write(raw / "z_first.txt", text)
+    write(raw / "other.txt", "另一份文件")
+    scanned, _ = scan(raw)
+    first = state.new_batch(sorted(scanned), scanned)
+    parse_batch(state, first, raw)
+    state.reconcile(scanned)
+
+    write(raw / "a_copy.txt", text)          # sorts before z_first.txt, but z_first.txt was parsed first
+    write(raw / "new_1.txt", "新的文件")
+    write(raw / "new_2.txt", "新的文件")
+    scanned, _ = scan(raw)
+    second = state.new_batch(state.reconcile(scanned), scanned)
+    assert batch_duplicates(state, second, raw) == {str(raw / "a_copy.txt"): "z_first.txt",
+                                                     str(raw / "new_2.txt"): "new_1.txt"}
+
+
+def test_a_copy_is_parsed_again_when_its_original_leaves_or_changes(tmp_path):
+    """Nothing lost: the content of a copy must not leave with its original."""
+    raw, state = tmp_path / "raw", State(tmp_path / "state")
+    text = (SAMPLE_RAW / "000_163667a5158eaada.txt").read_text(encoding="utf-8")
+    write(raw / "a.txt", text, 1_000_000_000)
+    write(raw / "b.txt", text, 1_000_000_000)
+    scanned, _ = scan(raw)
+    batch = state.new_batch(sorted(scanned), scanned)
+    parse_batch(state, batch, raw, duplicates=batch_duplicates(state, batch, raw))
+    assert state.reconcile(scanned) == []
+
+    write(raw / "a.txt", text + "\n补充说明。", 2_000_000_000)  # the original changes
+    scanned, _ = scan(raw)
+    assert state.reconcile(scanned) == ["a.txt", "b.txt"]  # b.txt goes with its original
+    batch = state.new_batch(["a.txt", "b.txt"], scanned)
+    assert batch_duplicates(state, batch, raw) == {}  # and is a copy no more
+    parse_batch(state, batch, raw)
+    assert state.reconcile(scanned) == []
+
+    write(raw / "c.txt", text, 1_000_000_000)  # a copy of b.txt, parsed before it
+    scanned, _ = scan(raw)
+    batch = state.new_batch(state.reconcile(scanned), scanned)
+    parse_batch(state, batch, raw, duplicates=batch_duplicates(state, batch, raw))
+    assert state.reconcile(scanned) == []
+    (raw / "b.txt").unlink()                  # the original leaves
+    assert state.reconcile(scan(raw)[0]) == ["c.txt"]

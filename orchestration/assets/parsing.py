@@ -25,7 +25,7 @@ from dagster import (
     multi_asset,
 )
 
-from orchestration.ingest import State, parse_batch, raw_table_queries, scan
+from orchestration.ingest import State, batch_duplicates, parse_batch, raw_table_queries, scan
 from orchestration.progress import Progress
 from orchestration.resources import BuildTarget, WarehouseConfig
 from orchestration.warehouse import load_raw_tables
@@ -53,13 +53,9 @@ def _progress_logger(context, progress: Progress):
 
 
 def _parse(context, warehouse: WarehouseConfig, progress: Progress, state: State, batch_id: str) -> dict:
-    from parsers.batch import find_duplicates
-
     raw_dir = warehouse.raw_path
-    batch_files = {f.source_file for f in state.batch_files(batch_id)}
-    present = [raw_dir / s for s in scan(raw_dir)[0]]
-    indexed = {str(raw_dir / s) for s in state.index()["source_file"].to_list()} - {str(raw_dir / s) for s in batch_files}
-    duplicates = find_duplicates(present, raw_dir, prefer=indexed)
+    batch_files = state.batch_files(batch_id)
+    duplicates = batch_duplicates(state, batch_id, raw_dir)
     started = time.perf_counter()
     counts = parse_batch(state, batch_id, raw_dir, _progress_logger(context, progress), duplicates)
     return {**counts, "files": len(batch_files), "parse_seconds": round(time.perf_counter() - started, 2)}
@@ -106,9 +102,15 @@ def parse_raw_files(context: AssetExecutionContext, warehouse: WarehouseConfig, 
     parse_meta = {"files": len(scanned), "parsed_now": len(uncovered)}
     if uncovered:
         progress.phase("parse", f"{len(uncovered)} new or changed of {len(scanned)} files in {raw_dir}")
-        batch_id = state.new_batch(uncovered, scanned)
-        parse_meta.update(_parse(context, warehouse, progress, state, batch_id))
-        state.reconcile(scanned)
+        parse_meta.update(_parse(context, warehouse, progress, state, state.new_batch(uncovered, scanned)))
+        # A copy whose original this batch changed is a copy no more: parse it too.
+        for _ in range(2):
+            again = state.reconcile(scanned)
+            if not again:
+                break
+            progress.phase("parse", f"{len(again)} copies of files that changed or left")
+            _parse(context, warehouse, progress, state, state.new_batch(again, scanned))
+            parse_meta["parsed_now"] += len(again)
     else:
         progress.phase("parse", f"nothing new in {raw_dir} ({len(scanned)} files parsed before)")
         progress.parsed(len(scanned), len(scanned))
