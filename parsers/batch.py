@@ -9,11 +9,13 @@ chunk, not the corpus.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import stat
 import sys
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -211,20 +213,71 @@ def iter_parsed_chunks(
               for chunk in (paths[i:i + CHUNK_FILES] for i in range(0, len(paths), CHUNK_FILES))]
     workers = workers or os.cpu_count() or 1
     done = 0
-    if workers > 1 and len(paths) >= POOL_THRESHOLD:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for chunk, batch in zip(chunks, pool.map(_parse_chunk, chunks)):
-                done += len(chunk[0])
-                if progress:
-                    progress(done, len(paths))
-                yield batch
-    else:
-        for chunk in chunks:
-            batch = _parse_chunk(chunk)
-            done += len(chunk[0])
-            if progress:
-                progress(done, len(paths))
-            yield batch
+    pooled = workers > 1 and len(paths) >= POOL_THRESHOLD
+    for chunk, batch in (_pooled(chunks, workers) if pooled else ((c, _parse_chunk(c)) for c in chunks)):
+        done += len(chunk[0])
+        if progress:
+            progress(done, len(paths))
+        yield batch
+
+
+# Workers are spawned, not forked: a fork copies the locks of the parent's threads
+# (polars' thread pool, DuckDB, Dagster's) and a forked worker that touches polars
+# can wait on one forever (seen: a 100k `ogi build` hung at its first chunk).
+_SPAWN = multiprocessing.get_context("spawn")
+
+
+def _pooled(chunks: list, workers: int, parse: Callable = None) -> Iterator[tuple]:
+    """(chunk, frames) in order from a pool of `workers` processes. When a worker
+    dies (a crash in native code, e.g. PDFium, or the OOM killer), the chunk at the
+    head is parsed one file per call in a process of its own, so only the file
+    that kills its process is lost, as a `parser_crashed` record; a new pool takes
+    the rest. `parse` is _parse_chunk (tests pass one that crashes)."""
+    parse = parse or _parse_chunk
+    pending = list(chunks)
+    while pending:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=_SPAWN) as pool:
+            futures = [pool.submit(parse, chunk) for chunk in pending]
+            for n, (chunk, future) in enumerate(zip(pending, futures)):
+                try:
+                    batch = future.result()
+                except BrokenProcessPool:
+                    pending = pending[n:]
+                    break
+                yield chunk, batch
+            else:
+                return
+        head, pending = pending[0], pending[1:]
+        yield head, _parse_chunk_isolated(head, parse)
+
+
+def _parse_chunk_isolated(chunk: tuple[list[str], str, dict[str, str]], parse: Callable) -> ParsedBatch:
+    paths, raw_dir, duplicates = chunk
+    parts, pool = [], None
+    try:
+        for path in paths:
+            pool = pool or ProcessPoolExecutor(max_workers=1, mp_context=_SPAWN)
+            try:
+                parts.append(pool.submit(parse, ([path], raw_dir, duplicates)).result())
+            except BrokenProcessPool:
+                pool.shutdown(wait=True)
+                pool = None
+                parts.append(_frames([_crashed(Path(path), Path(raw_dir))]))
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+    return ParsedBatch.concat(parts)
+
+
+def _crashed(path: Path, raw_dir: Path) -> ParsedReport:
+    source = path.relative_to(raw_dir).as_posix()
+    try:
+        data = path.read_bytes() if path.stat().st_size <= MAX_BYTES else None
+    except OSError:
+        data = None
+    return failed_report(source, "parser_crashed",
+                         "the parser's process died reading this file (a crash in native code such as "
+                         "PDFium, or out of memory); it is recorded, not read", data)
 
 
 def parse_files(
