@@ -6,6 +6,9 @@
 --                 col_code = applicant_type; `processed` is the outcomes (七)总计 row.
 --   outcomes:     row_code = outcome_code, col_code = applicant_type.
 --   litigation:   row_code = proceeding, col_code = result.
+-- Form cells are unique by their grain (raw.cells contract) and crosswalk targets are
+-- unique, so "the table cell wins" is an anti-join of the legacy rows, not a window
+-- over every cell (10 s at 100k reports); the grain test below guards both premises.
 with form_cells as (
     select report_id, agency_id, year,
            case when table_name = 'outcomes' and row_code = 'total' then 'applications' end as alias_table,
@@ -14,21 +17,19 @@ with form_cells as (
     where table_name in ('applications', 'outcomes', 'litigation')
 ),
 
-all_cells as (
-    select report_id, agency_id, year, fact_table, row_code, col_code, value, is_imputed,
-           false as is_legacy
+table_cells as (
+    select report_id, agency_id, year, fact_table, row_code, col_code, value, is_imputed
     from form_cells
 
     union all
 
     -- the (七)总计 row is also the applications measure `processed`
-    select report_id, agency_id, year, alias_table, 'processed', col_code, value, is_imputed,
-           false as is_legacy
+    select report_id, agency_id, year, alias_table, 'processed', col_code, value, is_imputed
     from form_cells
     where alias_table is not null
+),
 
-    union all
-
+legacy_cells as (
     select report_id, agency_id, year,
            replace(target_table, 'fct_', '') as fact_table,
            case target_table when 'fct_outcomes' then target_code
@@ -37,14 +38,17 @@ all_cells as (
            case target_table when 'fct_outcomes' then 'total'
                              when 'fct_litigation' then target_measure
                              else target_code end as col_code,
-           value, is_imputed, true as is_legacy
+           value, is_imputed
     from {{ ref('int_legacy_facts') }}
     where target_table in ('fct_applications', 'fct_outcomes', 'fct_litigation')
 )
 
-select *
-from all_cells
-qualify row_number() over (
-    partition by report_id, fact_table, row_code, col_code
-    order by is_legacy
-) = 1
+select *, false as is_legacy
+from table_cells
+
+union all
+
+select legacy.*, true as is_legacy
+from legacy_cells as legacy
+anti join table_cells as cell
+  using (report_id, fact_table, row_code, col_code)
