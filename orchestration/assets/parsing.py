@@ -52,10 +52,11 @@ def _progress_logger(context, progress: Progress):
     return on_progress
 
 
-def _parse(context, warehouse: WarehouseConfig, progress: Progress, state: State, batch_id: str) -> dict:
+def _parse(context, warehouse: WarehouseConfig, progress: Progress, state: State, batch_id: str,
+           present: dict | None = None) -> dict:
     raw_dir = warehouse.raw_path
     batch_files = state.batch_files(batch_id)
-    duplicates = batch_duplicates(state, batch_id, raw_dir)
+    duplicates = batch_duplicates(state, batch_id, raw_dir, present)
     started = time.perf_counter()
     counts = parse_batch(state, batch_id, raw_dir, _progress_logger(context, progress), duplicates)
     return {**counts, "files": len(batch_files), "parse_seconds": round(time.perf_counter() - started, 2)}
@@ -102,14 +103,14 @@ def parse_raw_files(context: AssetExecutionContext, warehouse: WarehouseConfig, 
     parse_meta = {"files": len(scanned), "parsed_now": len(uncovered)}
     if uncovered:
         progress.phase("parse", f"{len(uncovered)} new or changed of {len(scanned)} files in {raw_dir}")
-        parse_meta.update(_parse(context, warehouse, progress, state, state.new_batch(uncovered, scanned)))
+        parse_meta.update(_parse(context, warehouse, progress, state, state.new_batch(uncovered, scanned), scanned))
         # A copy whose original this batch changed is a copy no more: parse it too.
         for _ in range(2):
             again = state.reconcile(scanned)
             if not again:
                 break
             progress.phase("parse", f"{len(again)} copies of files that changed or left")
-            _parse(context, warehouse, progress, state, state.new_batch(again, scanned))
+            _parse(context, warehouse, progress, state, state.new_batch(again, scanned), scanned)
             parse_meta["parsed_now"] += len(again)
     else:
         progress.phase("parse", f"nothing new in {raw_dir} ({len(scanned)} files parsed before)")
