@@ -85,6 +85,7 @@ class FileScore:
     missing: int = 0
     wrong_flagged: int = 0
     wrong_silent: int = 0
+    not_selected: bool = False  # warehouse only: another file is the agency-year's, so no facts by design
     details: list[str] = field(default_factory=list)
 
 
@@ -96,6 +97,10 @@ def score_report(truth: dict, got: dict | None, flagged_rows: set[str], truth_na
     got = got or {}
     score.agency_ok = got.get("agency") == truth.get("agency")
     score.year_ok = got.get("year") == truth.get("year")
+    if got.get("not_selected"):
+        score.not_selected = True
+        score.details.append("not selected: another file is this agency-year's, its values are not in the facts")
+        return score
     for table in TABLES:
         for row, values in (truth.get(table) or {}).items():
             if values is None:
@@ -141,11 +146,13 @@ def reports_from_warehouse(path: Path) -> dict[str, tuple[dict, set[str]]]:
     con = duckdb.connect(str(path), read_only=True)
     try:
         out: dict[str, tuple[dict, set[str]]] = {}
+        # The agency as read from this file (dim_report.agency_name); dim_agency holds
+        # one name per agency across its files, which may be another of its spellings.
         reports = con.execute("""
-            select r.report_id, r.source_file, a.agency_name, r.year
-            from marts.dim_report r left join marts.dim_agency a using (agency_id)""").fetchall()
-        for rid, src, agency, year in reports:
-            out[src] = ({"source_file": src, "agency": agency, "year": year}, set())
+            select report_id, source_file, agency_name, year, parse_status <> 'failed' and not is_selected
+            from marts.dim_report""").fetchall()
+        for rid, src, agency, year, not_selected in reports:
+            out[src] = ({"source_file": src, "agency": agency, "year": year, "not_selected": not_selected}, set())
         by_id = {rid: src for rid, src, *_ in reports}
         for rid, applicant, new, over, fwd, processed in con.execute(
                 "select report_id, applicant_type, new_received, carried_over, carried_forward, processed "
@@ -210,6 +217,7 @@ def summary(scores: list[FileScore]) -> dict:
     total = {k: sum(getattr(s, k) for s in scores)
              for k in ("compared", "correct", "missing", "wrong_flagged", "wrong_silent")}
     total["files"] = len(scores)
+    total["files_not_selected"] = sum(s.not_selected for s in scores)
     total["agency_correct"] = sum(s.agency_ok for s in scores)
     total["year_correct"] = sum(s.year_ok for s in scores)
     total["cell_accuracy"] = round(total["correct"] / total["compared"], 4) if total["compared"] else None
