@@ -61,14 +61,26 @@ STAT_TABLE_LABELS: dict[str, str] = {
 }
 
 
+# The patterns above, compiled once (re's own cache costs a lookup per search).
+_LEGACY_RE = {fact: [re.compile(p) for p in patterns] for fact, patterns in LEGACY_PATTERNS.items()}
+_ZERO_RE = {fact: re.compile(p) for fact, p in ZERO_PATTERNS.items()}
+_DISCLOSURE_RE = {key: [re.compile(p) for p in patterns] for key, patterns in DISCLOSURE_PATTERNS.items()}
+_ZERO_DISCLOSURE_RE = {key: re.compile(p) for key, p in ZERO_DISCLOSURE.items()}
+_STAT_TABLE_RE = {fact: re.compile(label + r"\s*(?:条|件|个)?\s*(\d+)(?:\s+(\d+))?(?=\s|\D|$)")
+                  for fact, label in STAT_TABLE_LABELS.items()}
+_WS_RUN = re.compile(r"\s+")
+_TWO_COLUMNS = re.compile(r"数\s*(?:条|件)\s+\d+\s+\d+")
+_ENUMERATOR_NEXT = re.compile(r"[、.]\D")
+
+
 def read_prose(text: str) -> tuple[list[Cell], list[Issue]]:
-    flat = re.sub(r"\s+", "", text)
-    spaced = re.sub(r"\s+", " ", text)
-    two_columns = "累计" in flat or bool(re.search(r"数\s*(?:条|件)\s+\d+\s+\d+", spaced))
+    flat = _WS_RUN.sub("", text)
+    spaced = _WS_RUN.sub(" ", text)
+    two_columns = "累计" in flat or bool(_TWO_COLUMNS.search(spaced))
     cells, issues = [], []
-    for fact, patterns in LEGACY_PATTERNS.items():
+    for fact, patterns in _LEGACY_RE.items():
         cell = _first_number(flat, patterns, "legacy", fact, "total")
-        if cell is None and fact in ZERO_PATTERNS and (m := re.search(ZERO_PATTERNS[fact], flat)):
+        if cell is None and fact in _ZERO_RE and (m := _ZERO_RE[fact].search(flat)):
             cell = Cell("legacy", fact, "total", 0, m.group(0))
         table_cell, why = _stat_table_cell(spaced, fact, two_columns)
         if why:
@@ -79,24 +91,24 @@ def read_prose(text: str) -> tuple[list[Cell], list[Issue]]:
         cell = cell or table_cell
         if cell:
             cells.append(cell)
-    for (item, measure), patterns in DISCLOSURE_PATTERNS.items():
+    for (item, measure), patterns in _DISCLOSURE_RE.items():
         cell = _first_number(flat, patterns, "disclosure", item, measure)
         if cell:
             cells.append(cell)
-    for (item, measure), pattern in ZERO_DISCLOSURE.items():
-        if m := re.search(pattern, flat):
+    for (item, measure), pattern in _ZERO_DISCLOSURE_RE.items():
+        if m := pattern.search(flat):
             cells.append(Cell("disclosure", item, measure, 0, m.group(0)))
     return cells, issues
 
 
 def _stat_table_cell(spaced: str, fact: str, two_columns: bool) -> tuple[Cell | None, str | None]:
     """This year's figure of a 统计表 row, or (None, reason) when its digits are ambiguous."""
-    label = STAT_TABLE_LABELS.get(fact)
-    m = label and re.search(label + r"\s*(?:条|件|个)?\s*(\d+)(?:\s+(\d+))?(?=\s|\D|$)", spaced)
+    pattern = _STAT_TABLE_RE.get(fact)
+    m = pattern and pattern.search(spaced)
     if not m:
         return None, None
     digits, after = m.group(1), spaced[m.end(1):m.end(1) + 2]
-    if m.group(2) is None and re.match(r"[、.]\D", after) and len(digits) > 1:
+    if m.group(2) is None and _ENUMERATOR_NEXT.match(after) and len(digits) > 1:
         digits = digits[:-1]  # "…条002、网上申请数": the 2 is the next row's enumerator
     if m.group(2) is not None or not two_columns or len(digits) == 1:
         return Cell("legacy", fact, "total", int(digits), m.group(0).strip()), None
@@ -109,9 +121,9 @@ def _stat_table_cell(spaced: str, fact: str, two_columns: bool) -> tuple[Cell | 
     return None, f"统计表 figures run together ({digits}): this year's figure is not certain"
 
 
-def _first_number(flat: str, patterns: list[str], table: str, row: str, col: str) -> Cell | None:
+def _first_number(flat: str, patterns: list[re.Pattern], table: str, row: str, col: str) -> Cell | None:
     # A figure that ends the text may have been cut off (同意公开1 of 同意公开168): not read.
-    hits = [m for p in patterns if (m := re.search(p, flat)) and m.end(1) < len(flat)]
+    hits = [m for p in patterns if (m := p.search(flat)) and m.end(1) < len(flat)]
     if not hits:
         return None
     m = min(hits, key=lambda h: h.start())

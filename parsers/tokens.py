@@ -253,31 +253,52 @@ _WHOLE_NUMBER_CELL = re.compile(r"\s*(-?\d+(?:\.\d+)?)\s*(万元|元|件|条|个
 def tokenize(cells: list[str | None], explicit_cells: bool) -> list[Token]:
     """`explicit_cells` (HTML, Markdown): the layout marks every cell, so an empty
     cell is an explicit blank and a cell is a number only if it is all number
-    (a header cell such as 数据1 is a label, not a 1)."""
+    (a header cell such as 数据1 is a label, not a 1).
+
+    A cell's tokens depend on the cell's text alone, and the form's labels and
+    small numbers repeat across reports: the tokens of short cells are kept
+    (`_CELL_TOKENS`) and shared (tokens are never changed once made)."""
     tokens: list[Token] = []
+    cache = _CELL_TOKENS[explicit_cells]
     for cell in cells:
         if cell is None:
             if explicit_cells:
-                tokens.append(Token(BLANK, ""))
+                tokens.append(_BLANK_TOKEN)
             continue
-        if explicit_cells:
-            m = _WHOLE_NUMBER_CELL.fullmatch(cell.replace(",", ""))
-            if m:
-                value = float(m.group(1)) if "." in m.group(1) else int(m.group(1))
-                tokens.append(Token(NUM, m.group(1), value, unit=m.group(2)))
-            elif cell.strip() in DASH_WORDS or _GARBLED_CELL.fullmatch(cell.strip()):
-                tokens.append(Token(DASH, cell.strip()))
-            else:
-                tokens.append(Token(TEXT, cell.strip()))
-            continue
-        words = cell.split()
-        if len(words) == 1 and words[0].isdigit() and words[0].isascii():  # the common case: one whole number
-            tokens.append(Token(NUM, words[0], int(words[0])))
-        elif words and _PLAIN_CELL.fullmatch(cell):  # words of label text only: one text token
-            tokens.append(Token(TEXT, "".join(words)))
-        else:
-            _tokenize_cell(words, tokens)
+        toks = cache.get(cell)
+        if toks is None:
+            toks = _cell_tokens(cell, explicit_cells)
+            if len(cell) <= _CACHED_CELL_CHARS:
+                if len(cache) >= _CACHED_CELLS:
+                    cache.clear()
+                cache[cell] = toks
+        tokens.extend(toks)
     return tokens
+
+
+_CACHED_CELL_CHARS, _CACHED_CELLS = 120, 50_000
+_CELL_TOKENS: dict[bool, dict[str, tuple[Token, ...]]] = {False: {}, True: {}}
+_BLANK_TOKEN = Token(BLANK, "")
+
+
+def _cell_tokens(cell: str, explicit_cells: bool) -> tuple[Token, ...]:
+    """The tokens of one cell (not None)."""
+    if explicit_cells:
+        m = _WHOLE_NUMBER_CELL.fullmatch(cell.replace(",", ""))
+        if m:
+            value = float(m.group(1)) if "." in m.group(1) else int(m.group(1))
+            return (Token(NUM, m.group(1), value, unit=m.group(2)),)
+        if cell.strip() in DASH_WORDS or _GARBLED_CELL.fullmatch(cell.strip()):
+            return (Token(DASH, cell.strip()),)
+        return (Token(TEXT, cell.strip()),)
+    words = cell.split()
+    if len(words) == 1 and words[0].isdigit() and words[0].isascii():  # the common case: one whole number
+        return (Token(NUM, words[0], int(words[0])),)
+    if words and _PLAIN_CELL.fullmatch(cell):  # words of label text only: one text token
+        return (Token(TEXT, "".join(words)),)
+    out: list[Token] = []
+    _tokenize_cell(words, out)
+    return tuple(out)
 
 
 # A cell without digits, dash words, look-alikes of digits, 、 or ( holds nothing
