@@ -29,10 +29,11 @@ class LabelIndex:
     def __init__(self, tokens: list[Token]) -> None:
         parts, self._starts, self._token_at = [], [], []
         pos = 0
-        labels = [is_label(tok) for tok in tokens] + [False]
-        for i, tok in enumerate(tokens):
-            if tok.kind != TEXT:
-                continue
+        # is_label of every token, inline (a call per token costs more than the test)
+        labels = [tok.kind == TEXT and "。" not in tok.text and len(tok.text) <= MAX_LABEL_CHARS
+                  for tok in tokens] + [False]
+        for i in [i for i, tok in enumerate(tokens) if tok.kind == TEXT]:
+            tok = tokens[i]
             # A label broken over several lines or cells (确认或重新出 | 具已获取信息) is
             # joined back: the separator marks only where cells or prose stood between.
             # A token that starts a row of its own (3.其他, (六)…, 四、…) is never a continuation.

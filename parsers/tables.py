@@ -55,7 +55,7 @@ def may_name_a_template(cells: list[str | None]) -> bool:
     number or dash between two texts is a token of its own, which ends the run). So
     a marker found in the index is found in the cells run together without
     whitespace. (The markers are plain words: vocabulary.TEMPLATE_*_MARKERS.)"""
-    run = "".join("".join(c.split()) for c in cells if c)
+    run = "".join("".join(c for c in cells if c).split())  # the same: all whitespace dropped
     return bool(V.TEMPLATE_2021_MARKERS.search(run) or V.TEMPLATE_2019_MARKERS.search(run))
 
 
@@ -129,7 +129,8 @@ def _row_candidates(slots: list[Slot], width: int, row_total: bool):
         return splits, reason
     cands = placement_candidates(slots, width)
     reason = None if len(cands) == 1 else f"{len(numbers)} numbers printed for {width} columns"
-    return [tuple(_as_count(s) for s in c) for c in cands], reason
+    return [tuple(v if type(v := s and s.value) is int and -_BIG < v < _BIG else _as_count(s) for s in c)
+            for c in cands], reason
 
 
 def _solve_rows(rows: list[tuple[list, list, str | None, str]], identities, table_read: TableRead):
@@ -141,17 +142,18 @@ def _solve_rows(rows: list[tuple[list, list, str | None, str]], identities, tabl
     for keys, cands, reason, raw in rows:
         printed = cands[0] if len(cands) == 1 else None
         blank_by_row: dict[tuple[str, str], int] = {}
-        for i, key in enumerate(keys):
-            value = values.get(key)
+        row_values = [values.get(key) for key in keys]
+        raws = [raw] * len(keys) if printed is None else [None if p is None else str(p) for p in printed]
+        for key, value, raw_text in zip(keys, row_values, raws):
             if value is None:
                 blank_by_row[key[:2]] = blank_by_row.get(key[:2], 0) + 1
-            imputed = value is not None and key in imputed_by
-            cells.append(Cell(key[0], key[1], key[2], value,
-                              raw if printed is None else (None if printed[i] is None else str(printed[i])),
-                              imputed))
-            if imputed:
+                cells.append(Cell(key[0], key[1], key[2], None, raw_text, False))
+            elif key in imputed_by:
+                cells.append(Cell(key[0], key[1], key[2], value, raw_text, True))
                 issues.append(Issue("info", "imputed_cell", ".".join(key),
                                     f"cell not printed; set to {value} by {imputed_by[key]}"))
+            else:
+                cells.append(Cell(key[0], key[1], key[2], value, raw_text, False))
         unresolved = any(keys == k for k, _ in res.unresolved_rows)
         if reason and not unresolved and "no split fits" not in reason:
             table_read.issues.append(Issue("info", "row_resolved_by_identities", f"{keys[0][0]}.{keys[0][1]}",

@@ -211,34 +211,37 @@ def _scan_simple_html(text: str, parser: _HtmlCells) -> bool:
     """Feed `parser` the events html.parser would; False (parser half fed) if the
     text holds markup outside the simple forms above."""
     pos, n = 0, len(text)
+    find, match = text.find, _HTML_MARKUP.match  # bound once: this loop runs once per tag
+    handle_data, handle_starttag, handle_endtag = parser.handle_data, parser.handle_starttag, parser.handle_endtag
     while pos < n:
-        lt = text.find("<", pos)
+        lt = find("<", pos)
         if lt < 0:
             lt = n
         if lt > pos:
-            parser.handle_data(unescape(text[pos:lt]))
+            data = text[pos:lt]
+            handle_data(unescape(data) if "&" in data else data)
             if lt == n:
                 break
-        m = _HTML_MARKUP.match(text, lt)
+        m = match(text, lt)
         if m is None:
             return False
         pos = m.end()
-        tag = m.group("start")
+        tag, close, end_tag = m.group("start", "close", "end")
         if tag is not None:
             tag = tag.lower()
-            parser.handle_starttag(tag, [])
-            if m.group("close"):
-                parser.handle_endtag(tag)
+            handle_starttag(tag, [])
+            if close:
+                handle_endtag(tag)
             elif tag in _CDATA_END:  # the body is raw text up to </script>; none at all: the rest is dropped
                 end = _CDATA_END[tag].search(text, pos)
                 if end is None:
                     return True
                 if end.start() > pos:
-                    parser.handle_data(text[pos:end.start()])
-                parser.handle_endtag(tag)
+                    handle_data(text[pos:end.start()])
+                handle_endtag(tag)
                 pos = end.end()
-        elif m.group("end") is not None:
-            parser.handle_endtag(m.group("end").lower())
+        elif end_tag is not None:
+            handle_endtag(end_tag.lower())
     return True
 
 
