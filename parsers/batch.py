@@ -173,16 +173,14 @@ def find_duplicates(paths: list[Path], raw_dir: Path, prefer: set[str] | None = 
 def _frames(parsed: list[ParsedReport]) -> ParsedBatch:
     """Column lists straight from the records (dataclasses.asdict deep-copies and
     cost a third of the parse time)."""
-    cells: dict[str, list] = {k: [] for k in CELLS_SCHEMA}
-    issues: dict[str, list] = {k: [] for k in ISSUES_SCHEMA}
-    for p in parsed:
-        rid, src = p.report["report_id"], p.report["source_file"]
-        for c in p.cells:
-            for k, v in zip(CELLS_SCHEMA, (rid, c.table_name, c.row_code, c.col_code, c.value, c.raw_text, c.is_imputed)):
-                cells[k].append(v)
-        for i in p.issues:
-            for k, v in zip(ISSUES_SCHEMA, (rid, src, i.severity, i.check_name, i.location, i.message)):
-                issues[k].append(v)
+    cell_rows = [(p.report["report_id"], c.table_name, c.row_code, c.col_code, c.value, c.raw_text, c.is_imputed)
+                 for p in parsed for c in p.cells]
+    issue_rows = [(p.report["report_id"], p.report["source_file"], i.severity, i.check_name, i.location, i.message)
+                  for p in parsed for i in p.issues]
+    # rows → columns in one transpose (zip), not an append per value
+    cells = {k: list(col) for k, col in zip(CELLS_SCHEMA, zip(*cell_rows))} if cell_rows else {k: [] for k in CELLS_SCHEMA}
+    issues = ({k: list(col) for k, col in zip(ISSUES_SCHEMA, zip(*issue_rows))} if issue_rows
+              else {k: [] for k in ISSUES_SCHEMA})
     return ParsedBatch(
         reports=pl.DataFrame([p.report for p in parsed], schema=REPORTS_SCHEMA),
         cells=pl.DataFrame(cells, schema=CELLS_SCHEMA),
