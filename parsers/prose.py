@@ -61,8 +61,44 @@ STAT_TABLE_LABELS: dict[str, str] = {
 }
 
 
+class AnchoredPattern:
+    """`pattern.search` for a pattern whose every match holds `anchor` (a plain word)
+    at most `lead` characters after the match's start: only the starts up to `lead`
+    characters before each `anchor` are tried, in order, so the first match is the
+    one `search` finds (a pattern that begins with optional words has no literal
+    prefix for re to skip ahead with, and tries every position of the text)."""
+
+    __slots__ = ("pattern", "anchor", "lead")
+
+    def __init__(self, pattern: str, anchor: str, lead: int) -> None:
+        self.pattern, self.anchor, self.lead = re.compile(pattern), anchor, lead
+
+    def search(self, text: str) -> re.Match | None:
+        find, match, anchor, lead = text.find, self.pattern.match, self.anchor, self.lead
+        tried = -1
+        at = find(anchor)
+        while at >= 0:
+            for start in range(max(at - lead, tried + 1), at + 1):
+                if m := match(text, start):
+                    return m
+            tried = at
+            at = find(anchor, at + 1)
+        return None
+
+
+# Patterns with optional words in front (the slowest to search), and the word every
+# match holds after at most `lead` characters (tests/parsers/test_prose_anchors.py).
+_ANCHORS = {rf"(?:共)?(?:办理)?答复{_N}{_UNIT}": ("答复", 3),
+            rf"(?:申请)?信息不存在(?:的)?{_N}{_UNIT}": ("信息不存在", 2),
+            rf"(?:同意)?部分公开(?:答复)?(?:数)?{_N}{_UNIT}?": ("部分公开", 2)}
+
+
+def _compiled(pattern: str):
+    return AnchoredPattern(pattern, *_ANCHORS[pattern]) if pattern in _ANCHORS else re.compile(pattern)
+
+
 # The patterns above, compiled once (re's own cache costs a lookup per search).
-_LEGACY_RE = {fact: [re.compile(p) for p in patterns] for fact, patterns in LEGACY_PATTERNS.items()}
+_LEGACY_RE = {fact: [_compiled(p) for p in patterns] for fact, patterns in LEGACY_PATTERNS.items()}
 _ZERO_RE = {fact: re.compile(p) for fact, p in ZERO_PATTERNS.items()}
 _DISCLOSURE_RE = {key: [re.compile(p) for p in patterns] for key, patterns in DISCLOSURE_PATTERNS.items()}
 _ZERO_DISCLOSURE_RE = {key: re.compile(p) for key, p in ZERO_DISCLOSURE.items()}

@@ -1,0 +1,26 @@
+"""prose.AnchoredPattern finds the match `re.search` finds (same start, same text)."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from parsers import prose
+
+_ALPHABET = st.sampled_from(list("共办理答复申请信息不存在的同意部分公开数件条个份宗 0123456789。,;其他"))
+
+
+@settings(max_examples=800, deadline=None, derandomize=True, database=None)
+@given(st.text(_ALPHABET, max_size=60))
+def test_anchored_search_is_re_search(text):
+    for pattern, (anchor, lead) in prose._ANCHORS.items():
+        fast, slow = prose.AnchoredPattern(pattern, anchor, lead).search(text), re.search(pattern, text)
+        assert (fast and (fast.span(), fast.group(0), fast.group(1))) == (slow and (slow.span(), slow.group(0), slow.group(1)))
+
+
+def test_every_anchored_pattern_is_a_legacy_pattern():
+    assert set(prose._ANCHORS) <= {p for ps in prose.LEGACY_PATTERNS.values() for p in ps}
+    anchored = [p.pattern.pattern for ps in prose._LEGACY_RE.values() for p in ps if isinstance(p, prose.AnchoredPattern)]
+    assert sorted(anchored) == sorted(prose._ANCHORS)
