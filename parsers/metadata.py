@@ -22,6 +22,9 @@ PERIOD_RE = re.compile(r"统计期限[^。]{0,12}?(20\d\d)\s*年\s*1\s*月\s*1\s
 # The whole run of characters after 来源: (a lazy match would stop at 管委 of 管委会).
 SOURCE_RE = re.compile(r"来源\s*[:：]\s*([\u4e00-\u9fff()]{2,30}" + AGENCY_SUFFIX + r")(?![\u4e00-\u9fff])")
 PUBLISHED_RE = re.compile(r"(?:发布|发文|成文)?(?:时间|日期)\s*[:：]\s*(20\d\d)[-/.年](\d{1,2})[-/.月](\d{1,2})")
+# PUBLISHED_RE without its optional first word: its first match has the groups of
+# PUBLISHED_RE's first match (发布/发文/成文 holds no 时 or 日), and re can skip ahead to 时间/日期.
+_PUBLISHED_CORE = re.compile(PUBLISHED_RE.pattern.removeprefix("(?:发布|发文|成文)?"))
 CN_DATE_RE = re.compile(r"(20\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 
 # Words that end a preamble before the agency name in body phrases.
@@ -234,7 +237,7 @@ def _run_in_signature(text: str) -> str | None:
 
 
 def find_published_date(text: str, year: int | None) -> date | None:
-    m = PUBLISHED_RE.search(text[:3000])
+    m = _PUBLISHED_CORE.search(text[:3000])
     candidates = [m] if m else []
     tail = text[-400:]
     candidates += list(CN_DATE_RE.finditer(tail))[-1:]
