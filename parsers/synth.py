@@ -1253,15 +1253,17 @@ def _garble(rng: random.Random, tables: list[Table], count: int) -> list[str]:
     """Misprint digits of some value cells of tables 三/四 (another digit, or an OCR look-alike)."""
     # Only rows printed in full: next to a blank that an identity fills, a misprint is
     # consistent with the identities and no reader could tell (the truth would be unknowable).
-    # Table 四's three proceedings are one printed row.
+    # Table 四's three proceedings are one printed row: where a layout does not show a blank
+    # cell, a blank in one proceeding shifts the others, and a misprint in another can make
+    # the shifted reading the only one that adds up (review _ 0 0 0 0, suits after review
+    # 0 8 0 0 0 misprinted: the 14 numbers read only as 0 0 0 0 0 | … | 8 0 0 0 _). That text
+    # is a report's without misprints, so a blank anywhere in the 15 cells keeps them clean.
     cells = []
     for t in tables:
         for row in t.rows:
             values = [c for c in row if c.key]
-            groups = [values[i:i + 5] for i in range(0, len(values), 5)] if t.name == "table4" else [values]
-            for g in groups:
-                if g and all(c.text and c.text.isdigit() for c in g):
-                    cells.extend(g)
+            if values and all(c.text and c.text.isdigit() for c in values):
+                cells.extend(values)
     hit = rng.sample(cells, min(count, len(cells)))
     for c in hit:
         i = rng.randrange(len(c.text))

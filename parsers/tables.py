@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from parsers import vocabulary as V
-from parsers.form import (FoundRow, LabelIndex, Slot, find_rows, is_label, placement_candidates, slots_between,
-                          split_vectors)
+from parsers.form import (MAX_CANDIDATES, FoundRow, LabelIndex, Slot, _label_start, find_rows, is_label,
+                          placement_candidates, slots_between, split_vectors)
 from parsers.solver import Identity, RowInput, solve
-from parsers.tokens import TEXT, Token
+from parsers.tokens import _STARTS_ROW, TEXT, Token
 
 TEN_THOUSAND = 10_000
 
@@ -204,6 +205,7 @@ def read_table3_and_4(tokens: list[Token], index: LabelIndex, template: str) -> 
             out.issues.append(Issue("warning", "next_row_missing", f"{before.table}.{before.code}",
                                     f"the label of the next row ({code}) was not found, so its numbers may be "
                                     "read as this row's"))
+    _stray_row_starts(tokens, index, found, out)
     rows = []
     for r, nxt in zip(found, found[1:] + [None]):
         printed = [s for s in r.slots if s.value is not None]
@@ -230,6 +232,29 @@ def read_table3_and_4(tokens: list[Token], index: LabelIndex, template: str) -> 
                                 "table 四 does not follow this row: if the text was cut off here, "
                                 "this row's cells are incomplete"))
     return out
+
+
+def _stray_row_starts(tokens: list[Token], index: LabelIndex, found: list[FoundRow], out: TableRead) -> None:
+    """A text that starts a row of its own (3.补正后申请内容, (五)…) between a row's label
+    and numbers that are read as that row's: no row label was found in it, so its key
+    words were printed elsewhere (a wrapped PDF label whose last line, 仍不明确, comes
+    after the numbers). The numbers after it may be another row's: flag this row and
+    the next one found (whose label may be that last line, followed by other numbers)."""
+    for r, nxt in zip(found, found[1:]):
+        stop = _label_start(tokens, index, nxt)
+        stray = None
+        for tok in tokens[r.label_token + 1:stop]:
+            if stray is None:
+                if tok.kind == TEXT and _STARTS_ROW.match(tok.text):
+                    stray = tok.text
+            elif tok.kind != TEXT:
+                break
+        else:
+            continue
+        for row in (r, nxt):
+            out.issues.append(Issue("warning", "stray_row_start", f"{row.table}.{row.code}",
+                                    f"'{stray}' starts a row inside the cells of {r.code} and no row label was "
+                                    "found in it: the numbers after it may belong to another row"))
 
 
 def _unconfirmed_splits(rows, identities, out: TableRead) -> None:
@@ -291,7 +316,50 @@ def _read_litigation(tokens: list[Token], index: LabelIndex, from_char: int, out
         out.issues.append(Issue("warning", "extra_numbers", "litigation",
                                 f"{len(slots)} numbers printed for {len(keys)} cells: {raw}"))
     _solve_rows([(keys, cands, reason, raw)], litigation_identities(), out)
+    if reason and reason.startswith("digits run together") and "no split fits" not in reason \
+            and _splits_with_a_blank(slots, len(keys)):
+        unresolved = {i.location for i in out.issues if i.check_name == "row_unresolved"}
+        for p in V.PROCEEDINGS:
+            if f"litigation.{p}" not in unresolved:
+                # Table 四 has no column identity: a cell not printed at all (no slot) splits
+                # the same digits otherwise (12 0 10 _ 22 vs 1 20 1 0 22, both adding up).
+                out.issues.append(Issue("warning", "split_unconfirmed", f"litigation.{p}",
+                                        "digits run together, split so that each proceeding adds up, but no "
+                                        "column identity can check the split (a cell not printed would split "
+                                        "them otherwise): it may be a coincidence"))
     return True
+
+
+def _splits_with_a_blank(slots: list[Slot], width: int) -> bool:
+    """Whether table 四's run-together digits also read as fewer cells, a proceeding
+    printing one of its five cells not at all (its identity then fills it: at the
+    total, any four cells fit), the fully printed proceedings adding up. True when
+    there are too many splits to check."""
+    groups = len(V.PROCEEDINGS)
+    size = width // groups
+    digits = [s.raw for s in slots if s.value is not None and s.raw and s.raw.isdigit()]
+    # Every proceeding short of a cell: any split into width - 3 cells fits. A digit string
+    # splits into any number of cells from (its leading zeros + 1) to its length.
+    fewest = sum(len(d) - len(d.lstrip("0")) + (1 if d.lstrip("0") else 0) for d in digits)
+    if digits and fewest <= width - groups <= sum(len(d) for d in digits):
+        return True
+    for blanks in range(1, groups):
+        splits = split_vectors(slots, width - blanks, with_total=False)
+        if len(splits) >= MAX_CANDIDATES:
+            return True
+        for cells in splits:
+            for short in itertools.combinations(range(groups), blanks):
+                at, fits = 0, True
+                for g in range(groups):
+                    n = size - 1 if g in short else size
+                    part = cells[at:at + n]
+                    at += n
+                    if n == size and sum(part[:-1]) != part[-1]:
+                        fits = False
+                        break
+                if fits:
+                    return True
+    return False
 
 
 def read_table2(tokens: list[Token], index: LabelIndex, template: str) -> TableRead:
@@ -332,6 +400,12 @@ def read_table2(tokens: list[Token], index: LabelIndex, template: str) -> TableR
             if issue:
                 out.issues.append(Issue("warning", issue[0], f"disclosure.{r.code}.{measure}", issue[1]))
             out.cells.append(Cell("disclosure", r.code, measure, value, slot.raw if slot else None))
+    last = found[-1]
+    if end is None and all(t.kind != TEXT for t in tokens[last.label_token + 1:]):
+        # The text ends with this row's numbers: a cut file may have cut the last one (8946 → 894).
+        out.issues.append(Issue("warning", "text_may_end_here", f"disclosure.{last.code}",
+                                "the text ends inside table 二, after this row's numbers: if it was cut off, "
+                                "its last number may be incomplete"))
     return out
 
 
