@@ -2,8 +2,6 @@
 
 from datetime import date
 
-import pytest
-
 from parsers.metadata import government_of_place, read_metadata
 
 
@@ -77,8 +75,6 @@ def test_a_signature_run_into_the_last_sentence():
     assert read_metadata(body + "本机关未收取信息处理费办公室2021年3月31日").agency_name is None
 
 
-@pytest.mark.xfail(strict=False, reason="parsers/report.py does not copy Metadata.notes into the report's issues yet "
-                                        "(parsers/report.py is being rewritten by another change)")
 def test_the_report_records_the_place_name_correction():
     from parsers.report import parse_report
 
