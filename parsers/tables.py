@@ -297,7 +297,7 @@ def _read_litigation(tokens: list[Token], index: LabelIndex, from_char: int, out
         elif not is_label(tokens[i]) and (cells >= len(keys) or V.TABLE4_END.search(tokens[i].text)):
             stop = i  # prose after the table's cells, or the next heading run into prose (五、存在的…。)
             break
-    slots = slots_between(tokens, begin.last_token + 1, stop)
+    slots = _without_header_blanks(slots_between(tokens, begin.last_token + 1, stop), len(keys))
     if not slots:
         out.issues.append(Issue("error", "table_missing", "table4",
                                 "table 四 (行政复议、行政诉讼) has a heading but no cells"))
@@ -328,6 +328,18 @@ def _read_litigation(tokens: list[Token], index: LabelIndex, from_char: int, out
                                         "column identity can check the split (a cell not printed would split "
                                         "them otherwise): it may be a coincidence"))
     return True
+
+
+def _without_header_blanks(slots: list[Slot], width: int) -> list[Slot]:
+    """Table 四's slots without the empty cells of its merged header rows (HTML and
+    Markdown print them), dropped from the front while more slots than cells remain
+    and only while nothing was printed in them. Otherwise they make the row look
+    short of cells, and the column of a dash or garbled cell among the figures is
+    lost: the identities then place the blank, and may place it wrong."""
+    drop = 0
+    while len(slots) - drop > width and slots[drop].value is None and not slots[drop].raw:
+        drop += 1
+    return slots[drop:]
 
 
 def _splits_with_a_blank(slots: list[Slot], width: int) -> bool:
