@@ -68,7 +68,8 @@ OUTCOME_CODES = (
     "not_processed_mass_repeat", "not_processed_confirm",
     "other_no_correction", "other_no_fee", "other", "total",
 )
-PROCEEDINGS = ("review", "suit_direct", "suit_after_review", "suit")  # `suit`: pre-2019, not split
+FORM_PROCEEDINGS = ("review", "suit_direct", "suit_after_review")  # the 2019/2021 form's three
+PROCEEDINGS = FORM_PROCEEDINGS + ("suit",)  # `suit`: pre-2019, not split
 LITIGATION_RESULTS = ("maintained", "corrected", "other", "pending", "total")
 DISCLOSURE_ITEMS = (
     "regulations", "normative_documents", "licensing", "other_services", "punishment", "coercion",

@@ -45,7 +45,8 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Iterator
 
-from parsers.schema import APPLICANT_TYPES, LITIGATION_RESULTS
+from parsers.schema import APPLICANT_TYPES, LITIGATION_RESULTS, OUTCOME_CODES
+from parsers.schema import FORM_PROCEEDINGS as PROCEEDINGS
 
 # ----------------------------------------------------------------------------- codes
 
@@ -55,15 +56,8 @@ LAYOUTS = TABLE_LAYOUTS + ("prose",)
 PARSER_LAYOUT = {"indented": "cell_per_line"}
 BROKEN_KINDS = ("truncated", "garbled_digits", "missing_table", "not_a_report", "empty")
 
-PROCEEDINGS = ("review", "suit_direct", "suit_after_review")
-OUTCOMES_HEAD = (
-    "granted", "partially_granted",
-    "denied_state_secret", "denied_law_prohibited", "denied_three_safeties", "denied_third_party",
-    "denied_internal_affairs", "denied_process_info", "denied_enforcement_file", "denied_admin_query",
-    "unable_not_held", "unable_needs_creation", "unable_unclear",
-    "not_processed_petition", "not_processed_repeat", "not_processed_publication",
-    "not_processed_mass_repeat", "not_processed_confirm",
-)
+# The outcome rows both templates share: the contract's codes up to the (六) rows.
+OUTCOMES_HEAD = OUTCOME_CODES[:OUTCOME_CODES.index("other_no_correction")]
 
 
 def outcome_rows(template: str) -> tuple[str, ...]:

@@ -11,9 +11,8 @@ import re
 from dataclasses import dataclass
 
 from parsers.schema import APPLICANT_TYPES
+from parsers.schema import FORM_PROCEEDINGS as PROCEEDINGS  # the 2019/2021 form's three (no `suit`)
 from parsers.schema import LITIGATION_RESULTS as RESULTS
-
-PROCEEDINGS = ("review", "suit_direct", "suit_after_review")  # the 2019/2021 form's three (no `suit`)
 
 
 @dataclass(frozen=True)
