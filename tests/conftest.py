@@ -77,3 +77,25 @@ def built_warehouse(built_warehouse_run) -> Path:
         last = (run.proc.stderr.strip().splitlines() or ["(no stderr)"])[-1]
         pytest.fail(f"ogi build exited {run.proc.returncode}: {last}")
     yield run.warehouse
+
+
+@pytest.fixture
+def instance():
+    """An ephemeral Dagster instance (sensor ticks, runs)."""
+    from dagster import DagsterInstance
+
+    with DagsterInstance.ephemeral() as inst:
+        yield inst
+
+
+def sensor_tick(instance, raw_dir: Path, cursor):
+    """One evaluation of raw_files_sensor on raw_dir, from `cursor`."""
+    from dagster import build_sensor_context
+
+    from orchestration.resources import WarehouseConfig
+    from orchestration.sensors import raw_files_sensor
+
+    context = build_sensor_context(
+        instance=instance, cursor=cursor,
+        resources={"warehouse": WarehouseConfig(raw_dir=str(raw_dir), warehouse=str(raw_dir.parent / "w.duckdb"))})
+    return raw_files_sensor.evaluate_tick(context)

@@ -15,12 +15,11 @@ from dagster import (
     DagsterRun,
     DagsterRunStatus,
     Definitions,
-    build_sensor_context,
 )
 
 from orchestration.definitions import defs
-from orchestration.resources import WarehouseConfig
-from orchestration.sensors import SETTLE_SECONDS, raw_files_sensor
+from orchestration.sensors import SETTLE_SECONDS
+from tests.conftest import sensor_tick
 
 RAW_KEYS = [AssetKey(["raw", t]) for t in ("reports", "cells", "issues")]
 MART_KEYS = [
@@ -123,51 +122,36 @@ def _write(path: Path, text: str, age_seconds: float) -> None:
     os.utime(path, (t, t))
 
 
-def _tick(instance, raw_dir: Path, cursor):
-    context = build_sensor_context(
-        instance=instance,
-        cursor=cursor,
-        resources={"warehouse": WarehouseConfig(raw_dir=str(raw_dir), warehouse=str(raw_dir.parent / "w.duckdb"))},
-    )
-    return raw_files_sensor.evaluate_tick(context)
-
-
-@pytest.fixture
-def instance():
-    with DagsterInstance.ephemeral() as inst:
-        yield inst
-
-
 def test_sensor_fires_on_settled_changes_only(tmp_path, instance):
     raw = tmp_path / "raw"
     _write(raw / "a.txt", "report a", age_seconds=120)
 
-    first = _tick(instance, raw, None)  # first tick: the existing settled file is new
+    first = sensor_tick(instance, raw, None)  # first tick: the existing settled file is new
     assert len(first.run_requests) == 1
     cursor = json.loads(first.cursor)
     assert list(cursor) == ["a.txt"] and len(cursor["a.txt"]) == 2  # [size, mtime_ns]
 
-    quiet = _tick(instance, raw, first.cursor)
+    quiet = sensor_tick(instance, raw, first.cursor)
     assert not quiet.run_requests and quiet.skip_message
 
     # A file being written (younger than 30 s) is ignored and left out of the cursor.
     _write(raw / "sub" / "b.txt", "half-written", age_seconds=1)
-    young = _tick(instance, raw, first.cursor)
+    young = sensor_tick(instance, raw, first.cursor)
     assert not young.run_requests
     assert young.cursor in (None, first.cursor)
 
     # Once settled, it fires.
     _write(raw / "sub" / "b.txt", "finished report b", age_seconds=SETTLE_SECONDS + 5)
-    settled = _tick(instance, raw, first.cursor)
+    settled = sensor_tick(instance, raw, first.cursor)
     assert len(settled.run_requests) == 1
     assert "sub/b.txt" in json.loads(settled.cursor)
 
     # A change to a known file (size/mtime) and a removal fire too.
     _write(raw / "a.txt", "report a, revised", age_seconds=90)
-    changed = _tick(instance, raw, settled.cursor)
+    changed = sensor_tick(instance, raw, settled.cursor)
     assert len(changed.run_requests) == 1
     (raw / "sub" / "b.txt").unlink()
-    removed = _tick(instance, raw, changed.cursor)
+    removed = sensor_tick(instance, raw, changed.cursor)
     assert len(removed.run_requests) == 1
     assert list(json.loads(removed.cursor)) == ["a.txt"]
 
@@ -179,7 +163,7 @@ def test_sensor_skips_while_a_build_is_queued_or_running(tmp_path, instance, sta
     _write(raw / "a.txt", "report a", age_seconds=120)
     run_id = str(uuid.uuid4())
     instance.add_run(DagsterRun(job_name="ogi_build_job", run_id=run_id, status=status))
-    busy = _tick(instance, raw, None)
+    busy = sensor_tick(instance, raw, None)
     assert not busy.run_requests
     assert "running" in busy.skip_message
     assert busy.cursor is None  # not advanced: the change is picked up after the run
@@ -187,10 +171,10 @@ def test_sensor_skips_while_a_build_is_queued_or_running(tmp_path, instance, sta
     # Once no run is active (only finished ones), the pending change fires.
     instance.delete_run(run_id)
     instance.add_run(DagsterRun(job_name="ogi_build_job", run_id=str(uuid.uuid4()), status=DagsterRunStatus.SUCCESS))
-    after = _tick(instance, raw, None)
+    after = sensor_tick(instance, raw, None)
     assert len(after.run_requests) == 1
 
 
 def test_sensor_skips_missing_raw_dir(tmp_path, instance):
-    result = _tick(instance, tmp_path / "nope", None)
+    result = sensor_tick(instance, tmp_path / "nope", None)
     assert not result.run_requests and "not found" in result.skip_message
