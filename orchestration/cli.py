@@ -223,14 +223,16 @@ def build_summary(warehouse: Path, seconds: float, log_path: Path | None = None)
 def _build_lock(warehouse: Path, wait: float, progress):
     """The warehouse's build lock, taken before anything is printed (so a refused
     build prints one line); the run's BuildTarget re-enters it."""
-    from orchestration.publish import WarehouseLocked, lock_holder, warehouse_lock
+    from orchestration.publish import WarehouseLocked, warehouse_lock
 
-    holder = lock_holder(warehouse)
-    if holder is not None and wait > 0 and hasattr(progress, "line"):
-        progress.line(f"another ogi build holds the lock on {warehouse} (pid {holder}); waiting up to {wait:g} s")
+    def announce(holder: str) -> None:
+        if hasattr(progress, "line"):
+            progress.line(f"another ogi build holds the lock on {warehouse}"
+                          + (f" (pid {holder})" if holder else "") + f"; waiting up to {wait:g} s")
+
     with contextlib.ExitStack() as stack:
         try:
-            stack.enter_context(warehouse_lock(warehouse, wait))
+            stack.enter_context(warehouse_lock(warehouse, wait, on_wait=announce))
         except WarehouseLocked as exc:
             raise CommandError(str(exc), EXIT_LOCKED) from None
         yield

@@ -60,26 +60,11 @@ class WarehouseLocked(RuntimeError):
     """Another build holds the warehouse's lock (the CLI exits 75 on it)."""
 
 
-def lock_holder(warehouse: Path) -> str | None:
-    """The pid written in FILE.lock if a live process holds the lock, else None."""
-    lock_path = warehouse.with_name(warehouse.name + ".lock")
-    if not lock_path.exists():
-        return None
-    with open(lock_path, "a+") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            return fh.read().strip() or "?"
-        fcntl.flock(fh, fcntl.LOCK_UN)
-        return None
-
-
 _HELD_HERE: dict[Path, int] = {}  # locks this process holds -> nesting depth
 
 
 @contextlib.contextmanager
-def warehouse_lock(warehouse: Path, wait: float = 0):
+def warehouse_lock(warehouse: Path, wait: float = 0, on_wait=None):
     """One build per warehouse file at a time (an flock on FILE.lock), whoever
     starts it: `ogi build`, the schedule, the sensor or the Dagster UI.
 
@@ -87,7 +72,8 @@ def warehouse_lock(warehouse: Path, wait: float = 0):
     run, and the run's BuildTarget takes it again. The kernel drops an flock when
     its holder dies, so a lock file left by a killed build never blocks the next
     one (the pid in it is only informative). With `wait` > 0, waits up to that
-    many seconds, then raises WarehouseLocked."""
+    many seconds, then raises WarehouseLocked; `on_wait(holder pid)` is called once
+    when the wait begins."""
     key = Path(warehouse).resolve()
     if _HELD_HERE.get(key):
         _HELD_HERE[key] += 1
@@ -104,9 +90,12 @@ def warehouse_lock(warehouse: Path, wait: float = 0):
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                fh.seek(0)
+                holder = fh.read().strip()
+                if time.monotonic() < deadline and on_wait is not None:
+                    on_wait(holder)
+                    on_wait = None
                 if time.monotonic() >= deadline:
-                    fh.seek(0)
-                    holder = fh.read().strip()
                     raise WarehouseLocked(
                         f"another ogi build holds the lock on {warehouse}" + (f" (pid {holder})" if holder else "")
                         + (f" (waited {wait:g} s)" if wait > 0 else "; retry later, or pass --wait SECONDS")
@@ -161,7 +150,6 @@ def remove_leftovers(layout: Layout) -> list[Path]:
     found = []
     if layout.work_dir.exists():
         found.append(layout.work_dir)
-    found += layout.warehouse.parent.glob(f".{layout.warehouse.name}{_TMP_TAG}*")
     if layout.parquet_dir.is_dir():
         found += layout.parquet_dir.glob(f".*{_TMP_TAG}*")
     for path in found:
