@@ -103,7 +103,7 @@ def _clean_agency(candidate: str) -> str | None:
 
 
 def _title_lines(text: str, html_title: str | None) -> list[str]:
-    lines = [ln.strip() for ln in text.split("\n")[:15] if ln.strip()]
+    lines = [ln.strip() for ln in text.split("\n", 15)[:15] if ln.strip()]  # 15 lines, the rest not split
     return ([html_title] if html_title else []) + lines
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
+from typing import NamedTuple
 
 from parsers import vocabulary as V
 from parsers.form import (MAX_CANDIDATES, FoundRow, LabelIndex, Slot, _label_start, find_rows, is_label,
@@ -23,14 +24,20 @@ class Issue:
     message: str
 
 
-@dataclass(slots=True)
-class Cell:
+class Cell(NamedTuple):
+    """One row of raw.cells. A tuple: a report has ~80 of them, and tuples are made
+    and turned into columns (`parsers.batch._frames`) much faster than objects."""
     table_name: str
     row_code: str
     col_code: str
     value: int | None
     raw_text: str | None
     is_imputed: bool = False
+
+
+# Cell from one tuple of its six fields, (table, row, col) + (value, raw_text, is_imputed):
+# what Cell(...) makes, without a Python-level call per cell (the tables' hot loop).
+_cell_of = partial(tuple.__new__, Cell)
 
 
 @dataclass
@@ -56,7 +63,7 @@ def may_name_a_template(cells: list[str | None]) -> bool:
     number or dash between two texts is a token of its own, which ends the run). So
     a marker found in the index is found in the cells run together without
     whitespace. (The markers are plain words: vocabulary.TEMPLATE_*_MARKERS.)"""
-    run = "".join("".join(c for c in cells if c).split())  # the same: all whitespace dropped
+    run = "".join("".join(filter(None, cells)).split())  # the same: all whitespace dropped
     return bool(V.TEMPLATE_2021_MARKERS.search(run) or V.TEMPLATE_2019_MARKERS.search(run))
 
 
@@ -148,13 +155,13 @@ def _solve_rows(rows: list[tuple[list, list, str | None, str]], identities, tabl
         for key, value, raw_text in zip(keys, row_values, raws):
             if value is None:
                 blank_by_row[key[:2]] = blank_by_row.get(key[:2], 0) + 1
-                cells.append(Cell(key[0], key[1], key[2], None, raw_text, False))
+                cells.append(_cell_of(key + (None, raw_text, False)))
             elif key in imputed_by:
-                cells.append(Cell(key[0], key[1], key[2], value, raw_text, True))
+                cells.append(_cell_of(key + (value, raw_text, True)))
                 issues.append(Issue("info", "imputed_cell", ".".join(key),
                                     f"cell not printed; set to {value} by {imputed_by[key]}"))
             else:
-                cells.append(Cell(key[0], key[1], key[2], value, raw_text, False))
+                cells.append(_cell_of(key + (value, raw_text, False)))
         unresolved = any(keys == k for k, _ in res.unresolved_rows)
         if reason and not unresolved and "no split fits" not in reason:
             table_read.issues.append(Issue("info", "row_resolved_by_identities", f"{keys[0][0]}.{keys[0][1]}",
