@@ -104,11 +104,17 @@ def validate_stored_table(db: Path, table: str, slice_rows: int = SLICE_ROWS) ->
     rows at a time, so memory follows the slice, not the corpus. Slices are cut
     by report_id and never split a report; every rule of the contracts, the grain
     (unique per report) included, is exact per slice. raw.reports is read whole:
-    its source_file must be unique across reports (one row per file, it is small)."""
+    its source_file must be unique across reports (one row per file, it is small).
+
+    Of raw.cells and raw.issues only the reports this build's load wrote are read
+    (raw.load_delta; all of them after a full load): the other rows were loaded by
+    a build that passed these checks and was published, with the same contracts
+    (a build starts from the published database only when the code is the same,
+    orchestration/code_version.py), and a report's rules never involve another."""
     if table == "reports":
         return validate_table(read_raw_table(db, table), table)
     found = Validation()
-    for part in iter_raw_table_slices(db, table, slice_rows):
+    for part in iter_raw_table_slices(db, table, slice_rows, changed_only=True):
         found.add(_validate(part, table))
     return _result(table, found)
 

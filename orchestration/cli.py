@@ -80,7 +80,7 @@ class StderrProgress:
         if name == "parse":
             self.line(f"parse: reading {detail}")
         elif name == "load":
-            self.line(f"load: replacing raw.reports, raw.cells, raw.issues in {detail}")
+            self.line(f"load: raw.reports, raw.cells, raw.issues in {detail}")
         elif name == "checks":
             pass  # reported per table by check()
         elif name == "dbt":

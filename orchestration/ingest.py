@@ -289,21 +289,14 @@ def batch_duplicates(state: State, batch_id: str, raw_dir: Path,
     return duplicates
 
 
-def raw_table_queries(state: State) -> dict[str, str]:
-    """SELECTs that give raw.reports/cells/issues from the batches of the index:
-    each present file from the batch with its latest parse."""
-    parsed = (state.dir / "parsed").as_posix()
-    index = state.index_path.as_posix()
+def parsed_files(state: State, name: str, batch_ids) -> list[str]:
+    """The Parquet files of table `name` (reports, cells, issues) of these batches."""
+    return [p.as_posix() for b in sorted(set(batch_ids)) for p in sorted(state.parsed_dir(b).glob(f"{name}-*.parquet"))]
 
-    def files(name: str) -> str:
-        return f"read_parquet('{parsed}/*/{name}-*.parquet', union_by_name = true)"
 
-    current = f"(select source_file, batch_id from read_parquet('{index}'))"
-    reports = f"(select r.* from {files('reports')} r join {current} f using (source_file, batch_id))"
-    # byte-identical files share a report_id: its cells come from one batch only
-    chosen = f"(select report_id, max(batch_id) as batch_id from {reports} group by report_id)"
-    return {
-        "reports": f"select * exclude (batch_id) from {reports}",
-        "cells": f"select c.* exclude (batch_id) from {files('cells')} c join {chosen} k using (report_id, batch_id)",
-        "issues": f"select i.* exclude (batch_id) from {files('issues')} i join {current} f using (source_file, batch_id)",
-    }
+def parsed_source(state: State):
+    """The parses of the state's index, for warehouse.load_raw_tables."""
+    from orchestration.warehouse import ParsedSource
+
+    index = state.index_path if len(state.index()) else None
+    return ParsedSource(index=index, files=lambda name, batch_ids: parsed_files(state, name, batch_ids))

@@ -26,12 +26,13 @@ def warehouse_from_env() -> Path:
     return Path(os.environ.get("OGI_WAREHOUSE") or DEFAULT_WAREHOUSE).resolve()
 
 
-def dbt_executable() -> str:
-    """The dbt next to the running interpreter (the venv's), else the one on PATH."""
-    candidate = Path(sys.executable).parent / "dbt"
+def dbt_executable(guarded: bool = False) -> str:
+    """The dbt next to the running interpreter (the venv's), else the one on PATH.
+    guarded: `ogi-dbt` (orchestration/dbt_guard.py), the one data builds use."""
+    candidate = Path(sys.executable).parent / ("ogi-dbt" if guarded else "dbt")
     if candidate.exists():
         return str(candidate)
-    return shutil.which("dbt") or "dbt"
+    return shutil.which(candidate.name) or candidate.name
 
 
 def state_dir_for(warehouse: Path) -> Path:

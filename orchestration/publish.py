@@ -3,9 +3,11 @@
     FILE                        e.g. data/warehouse/ogi.duckdb — the serving copy; readers
                                 open it read-only (`duckdb -readonly FILE`)
     <stem>.marts/<table>.parquet every table of schema `marts` (data/warehouse/ogi.marts/)
-    FILE.build/<build id>/<FILE name>
-                                the private working database of the running build
-                                (parse → load → checks → dbt all write here, nobody reads it)
+    FILE.build/work/<FILE name> the private working database of the running build
+                                (parse → load → checks → dbt all write here, nobody reads it);
+                                FILE.build/<build id>/ instead while a killed build's dbt
+                                still runs in work/ (see prepare_work)
+    FILE.build/dbt.lock         held by the dbt working in work/ (orchestration/dbt_guard.py)
     FILE.lock                   the build lock (an flock, `warehouse_lock` below)
 
 A build writes only into FILE.build/ (the BuildTarget resource holds the lock
@@ -21,9 +23,11 @@ this is a rename, not a copy). So:
   reconnects, and each Parquet file is one build's table;
 * a build that fails or is killed leaves the last published FILE and Parquet
   files as they were; its leftovers (working folder, temporary files) are removed
-  by the next build, under the lock. Each build works in a folder of its own, so
-  a straggler of a killed build (say its `dbt` child, which outlives a SIGKILL of
-  the parent) can only write into a folder that is no longer used.
+  by the next build, under the lock. A straggler of a killed build (its `dbt`
+  child, which outlives a SIGKILL of the parent) never writes into the next
+  build's folder: it holds FILE.build/dbt.lock while it runs, the next build then
+  works in a folder of its own, and a straggler that starts late finds another
+  build's id in work/BUILD and exits (orchestration/dbt_guard.py).
 
 Every published copy says which build it is: table `main.ogi_build` in FILE, and
 the key `ogi_build_id` in each Parquet file's key-value metadata
@@ -127,10 +131,44 @@ class Layout:
         return cls(warehouse, warehouse.with_name(warehouse.name + ".build"),
                    warehouse.with_name(warehouse.stem + ".marts"))
 
-    def work_db(self, build_id: str) -> Path:
-        """The working database of one build (FILE's own name, so that the DuckDB
-        catalog name, which dbt writes into its relations, is the same in the copy)."""
-        return self.work_dir / build_id / self.warehouse.name
+    @property
+    def stable_dir(self) -> Path:
+        """FILE.build/work/: where builds work, one at a time (see WorkFolder)."""
+        return self.work_dir / "work"
+
+    @property
+    def dbt_lock(self) -> Path:
+        """Held by the dbt process working in stable_dir (orchestration/dbt_guard.py).
+        Never deleted: a straggler's lock must stay visible to the next build."""
+        return self.work_dir / "dbt.lock"
+
+    def work_leftovers(self) -> list[Path]:
+        """What FILE.build/ holds besides the dbt lock (nothing after a published build)."""
+        return [p for p in self.work_dir.iterdir() if p != self.dbt_lock] if self.work_dir.is_dir() else []
+
+    @property
+    def marker(self) -> Path:
+        """stable_dir's owner: the id of the build working there."""
+        return self.stable_dir / "BUILD"
+
+
+@dataclass(frozen=True)
+class WorkFolder:
+    """Where one build works. Normally FILE.build/work/ (a stable path, so dbt's
+    partial parsing holds across builds); FILE.build/<build id>/ when the dbt of a
+    killed build still runs in work/. The working database has FILE's own name, so
+    the DuckDB catalog name, which dbt writes into its relations, is the same in
+    the published copy."""
+
+    dir: Path
+    db: Path
+    guarded: bool  # dbt must run behind the lock (work/), see dbt_env
+
+    def dbt_env(self, layout: Layout, build_id: str) -> dict[str, str]:
+        env = {"OGI_WAREHOUSE": str(self.db), "OGI_BUILD_ID": build_id}
+        if self.guarded:
+            env.update(OGI_DBT_LOCK=str(layout.dbt_lock), OGI_DBT_MARKER=str(layout.marker))
+        return env
 
 
 def new_build_id() -> str:
@@ -144,12 +182,13 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def remove_leftovers(layout: Layout) -> list[Path]:
-    """Remove what a failed or killed build left: its working folder and temporary
-    files. Call only while holding the build lock (nobody else is building)."""
+def remove_leftovers(layout: Layout, keep: tuple[Path, ...] = ()) -> list[Path]:
+    """Remove what failed or killed builds left: working folders and temporary
+    files (never the dbt lock, nor the folders in `keep`). Call only while holding
+    the build lock (nobody else is building)."""
     found = []
-    if layout.work_dir.exists():
-        found.append(layout.work_dir)
+    if layout.work_dir.is_dir():
+        found += [p for p in layout.work_dir.iterdir() if p != layout.dbt_lock and p not in keep]
     if layout.parquet_dir.is_dir():
         found += layout.parquet_dir.glob(f".*{_TMP_TAG}*")
     for path in found:
@@ -157,12 +196,68 @@ def remove_leftovers(layout: Layout) -> list[Path]:
     return found
 
 
-def prepare_work(layout: Layout, build_id: str) -> Path:
-    """A fresh, empty working folder; returns the working database's path."""
-    remove_leftovers(layout)
-    work_db = layout.work_db(build_id)
-    work_db.parent.mkdir(parents=True)
-    return work_db
+@contextlib.contextmanager
+def _dbt_lock_if_free(layout: Layout):
+    """Yield True holding FILE.build/dbt.lock, or False when a dbt process holds it."""
+    layout.work_dir.mkdir(parents=True, exist_ok=True)
+    with open(layout.dbt_lock, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def prepare_work(layout: Layout, build_id: str) -> WorkFolder:
+    """A fresh, empty working folder for this build (under the build lock)."""
+    with _dbt_lock_if_free(layout) as free:
+        if free:
+            remove_leftovers(layout)
+            layout.stable_dir.mkdir()
+            layout.marker.write_text(build_id + "\n")
+            folder = WorkFolder(layout.stable_dir, layout.stable_dir / layout.warehouse.name, guarded=True)
+        else:  # a straggler dbt still works in work/: leave it alone
+            remove_leftovers(layout, keep=(layout.stable_dir,))
+            own = layout.work_dir / build_id
+            own.mkdir()
+            folder = WorkFolder(own, own / layout.warehouse.name, guarded=False)
+    return folder
+
+
+def published_code_version(warehouse: Path) -> str | None:
+    """The code_version FILE was built with (None: no FILE, or one from before it was recorded)."""
+    if not warehouse.is_file():
+        return None
+    try:
+        con = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        return con.execute(f"SELECT code_version FROM {BUILD_INFO_TABLE}").fetchall()[0][0]
+    except (duckdb.Error, IndexError):
+        return None
+    finally:
+        con.close()
+
+
+def seed_from_published(layout: Layout, work_db: Path) -> bool:
+    """Start the working database as a copy of FILE when FILE was built by the same
+    code (orchestration/code_version.py), so the build only applies what changed:
+    the load replaces the rows of changed files, dbt's per-report models add and drop
+    reports. Otherwise the build starts empty (a full build). A copy, not a link:
+    readers keep FILE, and a failed build leaves it untouched."""
+    from orchestration.code_version import warehouse_code_version  # imports polars: not at CLI start
+
+    if published_code_version(layout.warehouse) != warehouse_code_version():
+        return False
+    temp = work_db.with_name(work_db.name + ".seeding")
+    shutil.copyfile(layout.warehouse, temp)
+    os.replace(temp, work_db)
+    return True
 
 
 def _fsync(path: Path) -> None:
@@ -186,14 +281,15 @@ class Published:
     seconds: float
 
 
-def publish(layout: Layout, build_id: str, raw_dir: str | Path | None = None) -> Published:
+def publish(layout: Layout, work_db: Path, build_id: str, raw_dir: str | Path | None = None) -> Published:
     """Stamp the finished working database, write every mart to Parquet, then
     move them into place with os.replace: Parquet files first, the working
     database over FILE last (a rename within one file system, so no copy).
     Raises on any error, with FILE and the Parquet files left as they were
     (temporary Parquet files removed)."""
+    from orchestration.code_version import warehouse_code_version
+
     started = time.perf_counter()
-    work_db = layout.work_db(build_id)
     temp_parquet: dict[str, Path] = {}
     layout.parquet_dir.mkdir(parents=True, exist_ok=True)
     try:
@@ -202,8 +298,8 @@ def publish(layout: Layout, build_id: str, raw_dir: str | Path | None = None) ->
             counts = _write_parquet(con, layout, build_id, temp_parquet)
             con.execute(
                 f"CREATE OR REPLACE TABLE {BUILD_INFO_TABLE} AS SELECT ? AS build_id, "
-                "? AS raw_dir, now()::TIMESTAMPTZ AS published_at",
-                [build_id, str(raw_dir) if raw_dir is not None else None])
+                "? AS raw_dir, now()::TIMESTAMPTZ AS published_at, ? AS code_version",
+                [build_id, str(raw_dir) if raw_dir is not None else None, warehouse_code_version()])
             con.execute("CHECKPOINT")
         finally:
             con.close()

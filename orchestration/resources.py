@@ -53,7 +53,7 @@ class BuildTarget(ConfigurableResource):
     """Where a build writes, and how it is published (orchestration/publish.py).
 
     For the whole run it holds the warehouse's build lock and a private working
-    database FILE.build/<build id>/; `raw/*`, the checks and dbt write and read
+    database in FILE.build/ (publish.prepare_work); `raw/*`, the checks and dbt write and read
     there, and the `published/warehouse` asset copies it over FILE and the
     Parquet marts. So every build, whether `ogi build`, the schedule, the sensor
     or the UI starts it, is private until it has passed, and two never overlap.
@@ -65,6 +65,8 @@ class BuildTarget(ConfigurableResource):
 
     _stack: contextlib.ExitStack | None = PrivateAttr(default=None)
     _build_id: str | None = PrivateAttr(default=None)
+    _folder: object = PrivateAttr(default=None)  # publish.WorkFolder
+    _seeded: bool = PrivateAttr(default=False)  # the working database started as a copy of FILE
     _published: bool = PrivateAttr(default=False)
 
     @property
@@ -74,7 +76,7 @@ class BuildTarget(ConfigurableResource):
         return Layout.of(self.warehouse)
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
-        from orchestration.publish import new_build_id, prepare_work, warehouse_lock
+        from orchestration.publish import new_build_id, prepare_work, seed_from_published, warehouse_lock
 
         Path(self.warehouse).parent.mkdir(parents=True, exist_ok=True)
         stack = contextlib.ExitStack()
@@ -82,16 +84,17 @@ class BuildTarget(ConfigurableResource):
         try:
             run = context.run
             build_id = (run.tags.get("ogi/build_id") if run else None) or new_build_id()
-            prepare_work(self.layout, build_id)  # also removes a failed build's leftovers
+            folder = prepare_work(self.layout, build_id)  # also removes a failed build's leftovers
+            self._seeded = seed_from_published(self.layout, folder.db)
         except BaseException:
             stack.close()
             raise
-        self._stack, self._build_id, self._published = stack, build_id, False
+        self._stack, self._build_id, self._folder, self._published = stack, build_id, folder, False
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
         # A failed build's working folder stays for inspection until the next build.
-        if self._published:
-            shutil.rmtree(self.layout.work_dir, ignore_errors=True)
+        if self._published and self._folder is not None:
+            shutil.rmtree(self._folder.dir, ignore_errors=True)
         if self._stack is not None:
             self._stack.close()
             self._stack = None
@@ -105,12 +108,22 @@ class BuildTarget(ConfigurableResource):
     @property
     def work_db(self) -> Path:
         """The DuckDB file this run builds into."""
-        return self.layout.work_db(self.build_id)
+        self.build_id  # noqa: B018 - raises outside a run
+        return self._folder.db
+
+    @property
+    def seeded(self) -> bool:
+        """Whether this run's working database started as a copy of the published one."""
+        return self._seeded
+
+    def dbt_env(self) -> dict[str, str]:
+        """Environment of this run's dbt: its database, and the guard of a stable folder."""
+        return self._folder.dbt_env(self.layout, self.build_id)
 
     def publish(self, raw_dir: Path | None = None):
         from orchestration.publish import publish
 
-        published = publish(self.layout, self.build_id, raw_dir)
+        published = publish(self.layout, self.work_db, self.build_id, raw_dir)
         self._published = True
         return published
 
@@ -147,7 +160,7 @@ def make_dbt_resource() -> DbtCliResource:
     return OgiDbtCliResource(
         project_dir=project,
         profiles_dir=str(project.profiles_dir),
-        dbt_executable=dbt_executable(),
+        dbt_executable=dbt_executable(guarded=True),
     )
 
 

@@ -8,7 +8,8 @@ every violation with its failure cases.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -55,29 +56,41 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
     return duckdb.connect(str(path), read_only=read_only, config={"memory_limit": duckdb_memory_limit()})
 
 
-def load_raw_tables(path: str | Path, queries: dict[str, str] | None) -> dict:
-    """Replace raw.* in ONE transaction from SELECTs (over the ingest batches'
-    Parquet files), or empty tables when `queries` is None. Returns row counts and
-    a small summary (parse_status, layout, severity counts)."""
+# Bookkeeping of the load, in schema raw beside the three tables.
+LOAD_INDEX = f"{RAW_SCHEMA}.load_index"  # source_file, batch_id, report_id of every loaded file
+LOAD_DELTA = f"{RAW_SCHEMA}.load_delta"  # report_id of the reports whose rows the last load (re)wrote
+
+
+@dataclass(frozen=True)
+class ParsedSource:
+    """Where the parses are: the ingest index (source_file → batch_id of its
+    current parse) and the Parquet files of a table for given batches."""
+
+    index: Path | None                              # None: no file at all
+    files: Callable[[str, Iterable[str]], list[str]]  # (table, batch ids) -> Parquet paths
+
+
+def load_raw_tables(path: str | Path, source: ParsedSource) -> dict:
+    """Bring raw.* in line with the ingest index in ONE transaction, touching only
+    what changed: the rows of files whose current parse (source_file, batch_id) is
+    not the loaded one are deleted, and the current parse of every file not loaded
+    yet is inserted. From an empty database this is a full load; from a copy of the
+    published one (publish.seed_from_published) it moves only the changed files.
+    Returns row counts and a summary (parse_status, layout, severity counts)."""
     con = connect(path)
     try:
         con.execute("BEGIN TRANSACTION")
-        con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
-        counts: dict = {}
-        for name, cols in RAW_TABLES.items():
-            col_list = ", ".join(f'"{c}"' for c, _ in cols)
-            ddl = ", ".join(f'"{c}" {t}' for c, t in cols)
-            con.execute(f"CREATE OR REPLACE TABLE {RAW_SCHEMA}.{name} ({ddl})")
-            if queries:
-                con.execute(f"INSERT INTO {RAW_SCHEMA}.{name} ({col_list}) SELECT {col_list} FROM ({queries[name]})")
-            counts[name] = con.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.{name}").fetchall()[0][0]
+        _create_raw_tables(con)
+        changed = _apply_changes(con, source)
+        counts: dict = {name: con.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.{name}").fetchall()[0][0]
+                        for name in RAW_TABLES}
 
         def by(table: str, column: str) -> dict[str, int]:
             rows = con.execute(f"SELECT {column}, count(*) FROM {RAW_SCHEMA}.{table} GROUP BY 1 ORDER BY 1").fetchall()
             return {str(k): int(n) for k, n in rows}
 
         counts["_summary"] = {"parse_status": by("reports", "parse_status"), "layout": by("reports", "layout"),
-                              "severity": by("issues", "severity")}
+                              "severity": by("issues", "severity"), **changed}
         con.execute("COMMIT")
         return counts
     except Exception:
@@ -88,6 +101,60 @@ def load_raw_tables(path: str | Path, queries: dict[str, str] | None) -> dict:
         raise
     finally:
         con.close()
+
+
+def _create_raw_tables(con) -> None:
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
+    for name, cols in RAW_TABLES.items():
+        ddl = ", ".join(f'"{c}" {t}' for c, t in cols)
+        con.execute(f"CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.{name} ({ddl})")
+    con.execute(f"CREATE TABLE IF NOT EXISTS {LOAD_INDEX} (source_file VARCHAR, batch_id VARCHAR, report_id VARCHAR)")
+
+
+def _parquet(paths: list[str]) -> str:
+    return "read_parquet([" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "], union_by_name = true)"
+
+
+def _apply_changes(con, source: ParsedSource) -> dict[str, int]:
+    """Delete the rows of files gone or re-parsed, insert those of files added or
+    re-parsed; record the touched reports in raw.load_delta (the checks validate them)."""
+    current = (f"SELECT source_file, batch_id FROM read_parquet('{source.index.as_posix()}')" if source.index
+               else "SELECT NULL::VARCHAR AS source_file, NULL::VARCHAR AS batch_id WHERE false")
+    con.execute(f"CREATE TEMP TABLE current_files AS {current}")
+    con.execute(f"CREATE TEMP TABLE gone AS SELECT * FROM {LOAD_INDEX} ANTI JOIN current_files USING (source_file, batch_id)")
+    con.execute(f"CREATE TEMP TABLE added AS SELECT * FROM current_files ANTI JOIN {LOAD_INDEX} USING (source_file, batch_id)")
+    new_batches = [r[0] for r in con.execute("SELECT DISTINCT batch_id FROM added").fetchall()]
+    cols = {name: ", ".join(f'"{c}"' for c, _ in table_cols) for name, table_cols in RAW_TABLES.items()}
+
+    reports_files = source.files("reports", new_batches) if new_batches else []
+    new_reports = (f"SELECT r.* FROM {_parquet(reports_files)} r SEMI JOIN added USING (source_file, batch_id)"
+                   if reports_files else f"SELECT {cols['reports']}, NULL::VARCHAR AS batch_id FROM {RAW_SCHEMA}.reports WHERE false")
+    con.execute(f"CREATE TEMP TABLE new_reports AS {new_reports}")
+    for name in ("reports", "issues"):
+        con.execute(f"DELETE FROM {RAW_SCHEMA}.{name} WHERE source_file IN (SELECT source_file FROM gone)")
+    con.execute(f"INSERT INTO {RAW_SCHEMA}.reports ({cols['reports']}) SELECT {cols['reports']} FROM new_reports")
+    issues_files = source.files("issues", new_batches) if new_batches else []
+    if issues_files:
+        con.execute(f"INSERT INTO {RAW_SCHEMA}.issues ({cols['issues']}) SELECT {cols['issues']} "
+                    f"FROM {_parquet(issues_files)} SEMI JOIN added USING (source_file, batch_id)")
+
+    con.execute(f"DELETE FROM {LOAD_INDEX} AS l USING gone AS g "
+                "WHERE l.source_file = g.source_file AND l.batch_id = g.batch_id")
+    con.execute(f"INSERT INTO {LOAD_INDEX} SELECT source_file, batch_id, report_id FROM new_reports")
+    # A report's cells come from one batch (the latest parse of its id), as in a full load.
+    con.execute(f"CREATE OR REPLACE TABLE {LOAD_DELTA} AS SELECT report_id FROM gone UNION SELECT report_id FROM new_reports")
+    con.execute(f"DELETE FROM {RAW_SCHEMA}.cells WHERE report_id IN (SELECT report_id FROM {LOAD_DELTA})")
+    con.execute(f"CREATE TEMP TABLE chosen AS SELECT report_id, max(batch_id) AS batch_id FROM {LOAD_INDEX} "
+                f"SEMI JOIN {LOAD_DELTA} USING (report_id) GROUP BY report_id")
+    chosen_batches = [r[0] for r in con.execute("SELECT DISTINCT batch_id FROM chosen").fetchall()]
+    cells_files = source.files("cells", chosen_batches) if chosen_batches else []
+    if cells_files:
+        con.execute(f"INSERT INTO {RAW_SCHEMA}.cells ({cols['cells']}) SELECT {cols['cells']} "
+                    f"FROM {_parquet(cells_files)} JOIN chosen USING (report_id, batch_id)")
+    counts = {f"files_{k}": con.execute(f"SELECT count(*) FROM {k}").fetchall()[0][0] for k in ("gone", "added")}
+    for temp in ("current_files", "gone", "added", "new_reports", "chosen"):
+        con.execute(f"DROP TABLE {temp}")
+    return counts
 
 
 def has_raw_tables(path: str | Path) -> bool:
@@ -112,15 +179,22 @@ def read_raw_table(path: str | Path, name: str) -> pl.DataFrame:
         con.close()
 
 
-def iter_raw_table_slices(path: str | Path, name: str, slice_rows: int) -> Iterator[pl.DataFrame]:
+def iter_raw_table_slices(path: str | Path, name: str, slice_rows: int, changed_only: bool = False) -> Iterator[pl.DataFrame]:
     """raw.<name> in about count/slice_rows slices cut by hash(report_id): each
-    report's rows fall in exactly one slice. Empty table: one empty slice."""
+    report's rows fall in exactly one slice. changed_only: only the reports the
+    last load wrote (raw.load_delta), when the database records them. Empty: one
+    empty slice."""
     con = connect(path, read_only=True)
     try:
-        total = con.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.{name}").fetchall()[0][0]
+        scope = f"{RAW_SCHEMA}.{name}"
+        if changed_only and con.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+                [RAW_SCHEMA, LOAD_DELTA.split(".")[1]]).fetchall()[0][0]:
+            scope = f"(SELECT * FROM {scope} SEMI JOIN {LOAD_DELTA} USING (report_id))"
+        total = con.execute(f"SELECT count(*) FROM {scope}").fetchall()[0][0]
         n = max(1, -(-total // max(slice_rows, 1)))
         for k in range(n):
             where = "" if n == 1 else f" WHERE hash(report_id) % {n} = {k}"
-            yield pl.DataFrame(con.sql(f"SELECT * FROM {RAW_SCHEMA}.{name}{where}"))
+            yield pl.DataFrame(con.sql(f"SELECT * FROM {scope}{where}"))
     finally:
         con.close()

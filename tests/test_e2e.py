@@ -84,4 +84,4 @@ def test_the_job_publishes_its_build(e2e_run):
             assert kv == (build_id,)
     finally:
         con.close()
-    assert not layout.work_dir.exists()
+    assert layout.work_leftovers() == []

@@ -38,7 +38,8 @@ def test_published_files_are_one_whole_build(built_warehouse_run, built_warehous
         con.close()
     # nothing left behind: no working folder, no temporary file, no WAL
     leftovers = [p.name for p in built_warehouse.parent.iterdir()
-                 if p.name.startswith(".") or p.suffix == ".wal" or p.name.endswith(".build")]
+                 if p.name.startswith(".") or p.suffix == ".wal"]
+    leftovers += [p.name for p in layout.work_leftovers()]
     leftovers += [p.name for p in layout.parquet_dir.iterdir() if p.suffix != ".parquet"]
     assert leftovers == []
 

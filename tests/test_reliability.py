@@ -310,7 +310,7 @@ def killed(race, input_a, built_warehouse, tmp_path_factory) -> Killed:
     dbt_seconds = max(0.5, phases.get("publish", 15) - phases.get("dbt", 5))
     kills = [
         Kill("parse: reading", rng.uniform(0, 0.15)),
-        Kill("load: replacing", rng.uniform(0, 0.25)),  # load, then the blocking checks
+        Kill("load: raw.reports", rng.uniform(0, 0.25)),  # load, then the blocking checks
         Kill("dbt: build", rng.uniform(0, dbt_seconds * 0.7)),  # that build ran beside a reader: keep inside
         Kill("publish:", rng.uniform(0, 0.3)),
     ]
@@ -368,7 +368,7 @@ def test_sigkill_at_random_points(killed):
         assert parquet.keys() == s0.fps.keys(), kill
         assert all(fp in (s0.fps[t], ref.fps[t]) for t, fp in parquet.items()), kill
     layout = Layout.of(killed.warehouse)
-    assert not layout.work_dir.exists()
+    assert layout.work_leftovers() == []
     assert not [p for p in killed.warehouse.parent.iterdir() if ".publish-" in p.name]
     assert not [p for p in layout.parquet_dir.iterdir() if p.suffix != ".parquet"]
     print("\nkills (seed %d): " % KILL_SEED + "; ".join(

@@ -25,7 +25,7 @@ from dagster import (
     multi_asset,
 )
 
-from orchestration.ingest import State, batch_duplicates, parse_batch, raw_table_queries, scan
+from orchestration.ingest import State, batch_duplicates, parse_batch, parsed_source, scan
 from orchestration.progress import Progress
 from orchestration.resources import BuildTarget, WarehouseConfig
 from orchestration.warehouse import load_raw_tables
@@ -116,8 +116,9 @@ def parse_raw_files(context: AssetExecutionContext, warehouse: WarehouseConfig, 
         progress.phase("parse", f"nothing new in {raw_dir} ({len(scanned)} files parsed before)")
         progress.parsed(len(scanned), len(scanned))
 
-    progress.phase("load", str(build.work_db))
-    counts = load_raw_tables(build.work_db, raw_table_queries(state) if len(state.index()) else None)
+    how = "changed files only, onto the published build" if build.seeded else "every file, into an empty database"
+    progress.phase("load", f"{build.work_db} ({how})")
+    counts = load_raw_tables(build.work_db, parsed_source(state))
     state.prune()
     context.log.info(f"loaded raw tables into {build.work_db}: {counts}")
 
@@ -126,6 +127,8 @@ def parse_raw_files(context: AssetExecutionContext, warehouse: WarehouseConfig, 
     yield MaterializeResult(
         asset_key=RAW_KEYS["reports"],
         metadata={**common, **parse_meta, "dagster/row_count": counts["reports"],
+                  "seeded_from_published": build.seeded,
+                  "files_added": summary["files_added"], "files_gone": summary["files_gone"],
                   "raw_dir": MetadataValue.path(str(raw_dir)),
                   "parse_status": MetadataValue.json(summary["parse_status"]),
                   "layout": MetadataValue.json(summary["layout"])},

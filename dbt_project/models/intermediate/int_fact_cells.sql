@@ -9,12 +9,20 @@
 -- Form cells are unique by their grain (raw.cells contract) and crosswalk targets are
 -- unique, so "the table cell wins" is an anti-join of the legacy rows, not a window
 -- over every cell (10 s at 100k reports); the grain test below guards both premises.
+-- Incremental by report (macros/incremental_by_report.sql): both sides are cut to
+-- the same new reports, so the anti-join below sees all of a report's cells.
+{{ config(
+    materialized='incremental', incremental_strategy='delete+insert', unique_key='report_id',
+    on_schema_change='fail',
+    pre_hook="{{ drop_reports_not_upstream(ref('int_cells_selected')) }}",
+) }}
 with form_cells as (
     select report_id, agency_id, year,
            case when table_name = 'outcomes' and row_code = 'total' then 'applications' end as alias_table,
            table_name as fact_table, row_code, col_code, value, is_imputed
     from {{ ref('int_cells_selected') }}
     where table_name in ('applications', 'outcomes', 'litigation')
+      and {{ new_reports_only('report_id', ref('int_cells_selected')) }}
 ),
 
 table_cells as (
@@ -41,6 +49,7 @@ legacy_cells as (
            value, is_imputed
     from {{ ref('int_legacy_facts') }}
     where target_table in ('fct_applications', 'fct_outcomes', 'fct_litigation')
+      and {{ new_reports_only('report_id', ref('int_cells_selected')) }}
 )
 
 select *, false as is_legacy

@@ -3,6 +3,12 @@
 -- applicant column. Pre-2019 legacy facts land in applicant_type `total` through the
 -- legacy_crosswalk. When a report has both a table cell and a legacy fact for the same
 -- value, the table cell wins.
+-- Incremental by report (macros/incremental_by_report.sql).
+{{ config(
+    materialized='incremental', incremental_strategy='delete+insert', unique_key='report_id',
+    on_schema_change='fail',
+    pre_hook="{{ drop_reports_not_upstream(ref('int_fact_cells')) }}",
+) }}
 select
     cast(agency_id as varchar)       as agency_id,
     cast(year as integer)            as year,
@@ -16,4 +22,5 @@ select
     cast(bool_and(is_legacy) as boolean) as is_legacy
 from {{ ref('int_fact_cells') }}
 where fact_table = 'applications'
+  and {{ new_reports_only('report_id', ref('int_fact_cells')) }}
 group by agency_id, year, report_id, col_code

@@ -1,6 +1,12 @@
 -- 行政复议、行政诉讼事实: one row per agency-year × proceeding × result (selected
 -- reports only). Pre-2019 reports give only totals: administrative_reviews ->
 -- (review, total), lawsuits -> (suit, total) through the legacy_crosswalk.
+-- Incremental by report (macros/incremental_by_report.sql).
+{{ config(
+    materialized='incremental', incremental_strategy='delete+insert', unique_key='report_id',
+    on_schema_change='fail',
+    pre_hook="{{ drop_reports_not_upstream(ref('int_fact_cells')) }}",
+) }}
 select
     cast(agency_id as varchar)   as agency_id,
     cast(year as integer)        as year,
@@ -12,3 +18,4 @@ select
     cast(is_legacy as boolean)   as is_legacy
 from {{ ref('int_fact_cells') }}
 where fact_table = 'litigation'
+  and {{ new_reports_only('report_id', ref('int_fact_cells')) }}

@@ -1,0 +1,43 @@
+{#- Incremental by report: the big per-cell models (int_cells_selected, int_fact_cells,
+    fct_*) follow the set of reports upstream instead of being rebuilt whole.
+
+    A report's rows depend only on the report itself: report_id is a hash of the file's
+    bytes, and everything else that shapes the rows (parser, contracts, these models,
+    the seeds) is code. A build starts from the last published database only when that
+    code is unchanged (orchestration/code_version.py); any change starts from an empty
+    database, where these models build in full. So, on an incremental run:
+      * rows of reports no longer upstream (removed, changed, or no longer selected for
+        their agency-year) are deleted: pre_hook drop_reports_not_upstream;
+      * rows of reports upstream but not here yet are inserted: where new_reports_only.
+    Everything else is untouched, and equals what a full build gives
+    (tests/test_incremental.py compares the two row for row).
+
+    Use:
+      {{ config(materialized='incremental', incremental_strategy='delete+insert',
+                unique_key='report_id', on_schema_change='fail',
+                pre_hook="{{ drop_reports_not_upstream(ref('up'), 'filter') }}") }}
+      ... where {{ new_reports_only('cells.report_id', ref('up'), 'filter') }}
+-#}
+
+{% macro upstream_reports(upstream, upstream_filter) -%}
+    select distinct report_id from {{ upstream }} where {{ upstream_filter }}
+{%- endmacro %}
+
+{% macro new_reports_only(report_id_column, upstream, upstream_filter='true') -%}
+    {%- if is_incremental() -%}
+    {{ report_id_column }} in (
+        {{ upstream_reports(upstream, upstream_filter) }}
+        except
+        select distinct report_id from {{ this }}
+    )
+    {%- else -%}
+    true
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro drop_reports_not_upstream(upstream, upstream_filter='true') -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }}
+    where report_id not in ({{ upstream_reports(upstream, upstream_filter) }})
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,51 @@
+"""`ogi-dbt`: the dbt executable of data builds, dbt behind a lock.
+
+Every build works in one stable folder, FILE.build/work/ (orchestration/publish.py),
+so that dbt's partial parsing survives from build to build (dbt re-parses the whole
+project, about 6 s, whenever the profile's database path changes). A stable folder
+must never receive writes from a straggler: the `dbt` child of a killed build lives
+on, and could write its WAL into the next build's database. So:
+
+* this wrapper takes FILE.build/dbt.lock (an flock) and keeps it across the exec
+  into dbt: the lock lives exactly as long as that dbt process;
+* it runs dbt only if FILE.build/work/BUILD still names its own build
+  (OGI_BUILD_ID), so a straggler that starts late finds another build's folder
+  and exits;
+* a new build takes the same lock before it empties work/; when a straggler holds
+  it, that build works in a folder of its own (and pays the full parse).
+
+Without OGI_DBT_LOCK in the environment it is plain dbt.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sys
+from pathlib import Path
+
+EXIT_STALE = 3  # the folder belongs to another build
+
+
+def _real_dbt() -> str:
+    candidate = Path(sys.executable).parent / "dbt"
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def main() -> None:
+    lock_path, marker = os.environ.get("OGI_DBT_LOCK"), os.environ.get("OGI_DBT_MARKER")
+    if lock_path and marker:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(fd, fcntl.LOCK_EX)  # held only briefly by a build preparing work/
+        owner = Path(marker).read_text().strip() if Path(marker).exists() else ""
+        if owner != os.environ.get("OGI_BUILD_ID", ""):
+            sys.stderr.write(f"ogi-dbt: {Path(marker).parent} belongs to build {owner or '(none)'}, "
+                             f"not {os.environ.get('OGI_BUILD_ID')}; not running dbt\n")
+            sys.exit(EXIT_STALE)
+        os.set_inheritable(fd, True)  # dbt keeps the lock until it exits
+    dbt = _real_dbt()
+    os.execvp(dbt, [dbt, *sys.argv[1:]])
+
+
+if __name__ == "__main__":
+    main()
