@@ -11,6 +11,7 @@ import bisect
 import itertools
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from parsers.tokens import _STARTS_ROW, BLANK, DASH, NUM, TEXT, Token
 
@@ -60,8 +61,7 @@ class LabelIndex:
         return self._starts[k] if k < len(self._starts) else len(self.text)
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """Where a label pattern matched: its first and last token, and its chars."""
     first_token: int
     last_token: int
@@ -69,9 +69,9 @@ class Hit:
     end_char: int
 
 
-@dataclass(slots=True)
-class Slot:
-    """One printed cell: a number, or an explicit blank/dash (value None)."""
+class Slot(NamedTuple):
+    """One printed cell: a number, or an explicit blank/dash (value None). Immutable,
+    so the slot of a token is made once and shared (`slots_between`)."""
     value: float | int | None
     raw: str | None
     glued: bool = False
@@ -90,11 +90,20 @@ class FoundRow:
 def slots_between(tokens: list[Token], start: int, stop: int) -> list[Slot]:
     out = []
     for tok in tokens[start:stop]:
-        if tok.kind == NUM:
-            out.append(Slot(tok.value, tok.text, tok.glued, tok.unit))
-        elif tok.kind in (BLANK, DASH):
-            out.append(Slot(None, tok.text or None, tok.glued))
+        if tok.kind != TEXT:
+            slot = tok.slot or _slot_of(tok)
+            if slot is not None:
+                out.append(slot)
     return out
+
+
+def _slot_of(tok: Token) -> Slot | None:
+    """The slot of a number, blank or dash token (None for others), kept on the token."""
+    if tok.kind == NUM:
+        tok.slot = Slot(tok.value, tok.text, tok.glued, tok.unit)
+    elif tok.kind in (BLANK, DASH):
+        tok.slot = Slot(None, tok.text or None, tok.glued)
+    return tok.slot
 
 
 def find_rows(tokens: list[Token], index: LabelIndex, specs, start_char: int = 0, end_char: int | None = None) -> list[FoundRow]:

@@ -161,8 +161,7 @@ def solve(rows: list[RowInput], identities: list[Identity]) -> SolveResult:
 
     for row in rows:
         if len(row.candidates) == 1:
-            for k, v in zip(row.keys, row.candidates[0]):
-                fixed[k] = v
+            fixed.update(zip(row.keys, row.candidates[0]))
             continue
         options = _row_options(row, identities)
         if len(options) == 1:
@@ -217,7 +216,8 @@ def _finish(values, printed_none, identities, result: SolveResult) -> SolveResul
     # Rows left unresolved take no part: an identity over them is unknown, and
     # they are never filled in from the other rows (that would be a guess).
     unresolved = {k for keys, _ in result.unresolved_rows for k in keys}
-    known = {k: v for k, v in values.items() if k not in unresolved}
+    # propagate copies what it is given: `values` itself when no row is left out
+    known = {k: v for k, v in values.items() if k not in unresolved} if unresolved else values
     done, imputed, conflict = propagate(known, identities)
     if conflict:  # keep what was printed; the broken identity is reported below
         done, imputed = dict(known), {}

@@ -137,7 +137,7 @@ def _row_candidates(slots: list[Slot], width: int, row_total: bool):
         return splits, reason
     cands = placement_candidates(slots, width)
     reason = None if len(cands) == 1 else f"{len(numbers)} numbers printed for {width} columns"
-    return [tuple(v if type(v := s and s.value) is int and -_BIG < v < _BIG else _as_count(s) for s in c)
+    return [tuple([v if type(v := s and s.value) is int and -_BIG < v < _BIG else _as_count(s) for s in c])
             for c in cands], reason
 
 
@@ -152,16 +152,12 @@ def _solve_rows(rows: list[tuple[list, list, str | None, str]], identities, tabl
         blank_by_row: dict[tuple[str, str], int] = {}
         row_values = [values.get(key) for key in keys]
         raws = [raw] * len(keys) if printed is None else [None if p is None else str(p) for p in printed]
-        for key, value, raw_text in zip(keys, row_values, raws):
-            if value is None:
-                blank_by_row[key[:2]] = blank_by_row.get(key[:2], 0) + 1
-                cells.append(_cell_of(key + (None, raw_text, False)))
-            elif key in imputed_by:
-                cells.append(_cell_of(key + (value, raw_text, True)))
-                issues.append(Issue("info", "imputed_cell", ".".join(key),
-                                    f"cell not printed; set to {value} by {imputed_by[key]}"))
-            else:
-                cells.append(_cell_of(key + (value, raw_text, False)))
+        if None not in row_values and (not imputed_by or imputed_by.keys().isdisjoint(keys)):
+            # The common case, as the loop below: every cell known, none imputed.
+            cells.extend([_cell_of(key + (value, raw_text, False))
+                          for key, value, raw_text in zip(keys, row_values, raws)])
+        else:
+            _row_cells(keys, row_values, raws, imputed_by, blank_by_row, cells, issues)
         unresolved = any(keys == k for k, _ in res.unresolved_rows)
         if reason and not unresolved and "no split fits" not in reason:
             table_read.issues.append(Issue("info", "row_resolved_by_identities", f"{keys[0][0]}.{keys[0][1]}",
@@ -186,6 +182,20 @@ def _solve_rows(rows: list[tuple[list, list, str | None, str]], identities, tabl
         terms = " + ".join(f"{'-' if c < 0 else ''}{k[1]}.{k[2]}={res.values[k]}" for k, c in ident.terms)
         table_read.issues.append(Issue("error", ident.check_name, ident.location,
                                        f"identity does not hold: {terms} ≠ 0"))
+
+
+def _row_cells(keys, row_values, raws, imputed_by, blank_by_row, cells: list, issues: list) -> None:
+    """The cells of one solved row (and an issue per imputed cell); counts its blanks."""
+    for key, value, raw_text in zip(keys, row_values, raws):
+        if value is None:
+            blank_by_row[key[:2]] = blank_by_row.get(key[:2], 0) + 1
+            cells.append(_cell_of(key + (None, raw_text, False)))
+        elif key in imputed_by:
+            cells.append(_cell_of(key + (value, raw_text, True)))
+            issues.append(Issue("info", "imputed_cell", ".".join(key),
+                                f"cell not printed; set to {value} by {imputed_by[key]}"))
+        else:
+            cells.append(_cell_of(key + (value, raw_text, False)))
 
 
 def read_table3_and_4(tokens: list[Token], index: LabelIndex, template: str) -> TableRead:
@@ -269,12 +279,14 @@ def _unconfirmed_splits(rows, identities, out: TableRead) -> None:
     column identities can check it. When they cannot (another row of the column is
     unread), the split may be a coincidence (a blank cell: 146 0 0 0 _ 0 175 printed
     1460000175 also splits as 14 60 0 0 0 1 75): keep it, but flag it."""
+    split = [(keys, reason) for keys, _, reason, _ in rows
+             if reason and reason.startswith("digits run together") and "no split fits" not in reason]
+    if not split:  # the common case: no row was split
+        return
     values = {(c.table_name, c.row_code, c.col_code): c.value for c in out.cells}
     flagged = {i.location for i in out.issues if i.severity != "info"}
     checked = None
-    for keys, cands, reason, _ in rows:
-        if not reason or not reason.startswith("digits run together") or "no split fits" in reason:
-            continue
+    for keys, reason in split:
         row = f"{keys[0][0]}.{keys[0][1]}"
         if row in flagged or any(values.get(k) is None for k in keys):
             continue

@@ -8,7 +8,7 @@ same form reader (`parsers.form`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import unescape
 from html.parser import HTMLParser
 
@@ -42,6 +42,9 @@ class Token:
     value: float | int | None = None
     glued: bool = False      # digits touching non-space text on a side: may hold several cells
     unit: str | None = None  # unit printed right after a number (万元, 元, 件 …)
+    # The token's cell as the form reader sees it (parsers.form.Slot): it depends on
+    # the token alone, so it is made once, on first use, and kept with the token.
+    slot: object = field(default=None, compare=False, repr=False)
 
 
 # Character classes for polars (Rust regex) that are exactly Python's `\d`
