@@ -12,9 +12,10 @@ from parsers.normalize import normalize_texts
 from parsers.pdf import PdfError, pdf_text
 from parsers.prose import read_prose
 from parsers.regions import resolve_region
-from parsers.tables import Cell, Issue, detect_template, may_name_a_template, read_table2, read_table3_and_4
+from parsers.tables import (Cell, Issue, detect_template, may_name_a_template, may_name_a_template_in_lines,
+                            read_table2, read_table3_and_4)
 from parsers.timing import timed
-from parsers.tokens import detect_layouts, html_title, split_cells, tokenize
+from parsers.tokens import MARKUP_LAYOUTS, detect_layouts, html_title, split_cells, tokenize
 
 MAX_BYTES = 20 * 1024 * 1024  # larger files are recorded, not read: no report is that long
 REPORT_MARKERS = ("政府信息公开", "信息公开")
@@ -123,7 +124,9 @@ def _read_text(parsed: ParsedReport, text: str, source_file: str, layout: str) -
     with timed("tokenise"):
         report["layout"] = layout
         title = html_title(text) if layout == "html" else None
-        cells_text = split_cells(text, layout)
+        # The cells of other layouts are made only when tokens are (most pre-2019
+        # reports are read as prose without them).
+        cells_text = split_cells(text, layout) if layout in MARKUP_LAYOUTS else None
         plain = "\n".join(c for c in cells_text if c) if layout == "html" else text
     if not any(m in plain for m in REPORT_MARKERS):
         # No agency or year is read from a page that is not a report (a news item
@@ -143,8 +146,11 @@ def _read_text(parsed: ParsedReport, text: str, source_file: str, layout: str) -
     with timed("tokenise"):
         # Tokens serve the tables only: a pre-2019 report whose cells cannot name a
         # template marker is read as prose without them (same template, see may_name_a_template).
-        if may_name_a_template(cells_text) or (meta.year is not None and meta.year >= 2019):
-            tokens = tokenize(cells_text, explicit_cells=layout in ("html", "markdown"))
+        may_name = may_name_a_template(cells_text) if cells_text is not None else may_name_a_template_in_lines(text)
+        if may_name or (meta.year is not None and meta.year >= 2019):
+            if cells_text is None:
+                cells_text = split_cells(text, layout)
+            tokens = tokenize(cells_text, explicit_cells=layout in MARKUP_LAYOUTS)
             index = LabelIndex(tokens)
             template = detect_template(index)
         else:

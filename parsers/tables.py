@@ -63,7 +63,18 @@ def may_name_a_template(cells: list[str | None]) -> bool:
     number or dash between two texts is a token of its own, which ends the run). So
     a marker found in the index is found in the cells run together without
     whitespace. (The markers are plain words: vocabulary.TEMPLATE_*_MARKERS.)"""
-    run = "".join("".join(filter(None, cells)).split())  # the same: all whitespace dropped
+    return _names_a_marker("".join("".join(filter(None, cells)).split()))  # the same: all whitespace dropped
+
+
+def may_name_a_template_in_lines(text: str) -> bool:
+    """`may_name_a_template(split_cells(text, layout))` for the layouts whose cells are
+    the text split at newlines, tabs and |, without making the cells: those cells run
+    together are the text without \n, \t and | (cells of whitespace only drop out
+    with the whitespace), and every whitespace character is dropped in both."""
+    return _names_a_marker("".join(text.replace("|", "").split()))
+
+
+def _names_a_marker(run: str) -> bool:
     return bool(V.TEMPLATE_2021_MARKERS.search(run) or V.TEMPLATE_2019_MARKERS.search(run))
 
 

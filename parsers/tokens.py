@@ -120,6 +120,10 @@ def _layout_of(text: str, name: str, f: dict) -> str:
     return "prose"
 
 
+# Layouts whose cells are not the lines (split at \n, \t and |) of the text.
+MARKUP_LAYOUTS = ("html", "markdown")
+
+
 def split_cells(text: str, layout: str) -> list[str | None]:
     """Cells in reading order; None marks a cell the layout shows as empty."""
     if layout == "html":
@@ -186,13 +190,14 @@ class _HtmlCells(HTMLParser):
 
 
 def html_cells(text: str) -> list[str | None]:
-    parser = _HtmlCells()
-    if not _scan_simple_html(text, parser):
+    cells = _scan_html_cells(text)
+    if cells is None:
         parser = _HtmlCells()  # markup the scanner does not know: html.parser reads all of it
         parser.feed(text)
         parser.close()
-    parser._flush()
-    return parser.cells
+        parser._flush()
+        cells = parser.cells
+    return cells
 
 
 # The markup of ordinary pages, each construct exactly as html.parser reads it
@@ -246,6 +251,70 @@ def _scan_simple_html(text: str, parser: _HtmlCells) -> bool:
         elif end_tag is not None:
             handle_endtag(end_tag.lower())
     return True
+
+
+def _scan_html_cells(text: str) -> list[str | None] | None:
+    """The cells `_HtmlCells` collects from the events `_scan_simple_html` feeds it,
+    with the collector's handlers written inline (a method call per tag and per text
+    cost more than the scanning); None where `_scan_simple_html` returns False.
+    tests/parsers/test_html_scanner.py compares both with html.parser."""
+    cells: list[str | None] = []
+    buf: list[str] = []
+    in_cell, skip = False, 0
+    skip_tags, breaks = _HtmlCells._SKIP, _HtmlCells._BREAKS
+
+    def flush(force: bool) -> None:  # _HtmlCells._flush
+        cell = "".join(buf).strip()
+        buf.clear()
+        if cell or force:
+            cells.append(cell or None)
+
+    pos, n = 0, len(text)
+    find, match = text.find, _HTML_MARKUP.match
+    while pos < n:
+        lt = find("<", pos)
+        if lt < 0:
+            lt = n
+        if lt > pos:
+            if not skip:  # handle_data
+                data = text[pos:lt]
+                buf.append(unescape(data) if "&" in data else data)
+            if lt == n:
+                break
+        m = match(text, lt)
+        if m is None:
+            return None
+        pos = m.end()
+        tag, close, end_tag = m.group("start", "close", "end")
+        if tag is not None:
+            tag = tag.lower()
+            if tag in skip_tags:  # handle_starttag
+                skip += 1
+            elif tag == "td" or tag == "th":
+                flush(False)
+                in_cell = True
+            elif tag in breaks and not in_cell:
+                flush(False)
+            if close:
+                end_tag = tag  # <br/>: the end tag follows at once
+            elif tag in _CDATA_END:  # the body is raw text up to </script>; none at all: the rest is dropped
+                end = _CDATA_END[tag].search(text, pos)
+                if end is None:
+                    break
+                if end.start() > pos and not skip:  # handle_data (script and style are skipped: never)
+                    buf.append(text[pos:end.start()])
+                end_tag, pos = tag, end.end()
+        if end_tag is not None:  # handle_endtag
+            end_tag = end_tag.lower()
+            if end_tag in skip_tags:
+                skip = max(0, skip - 1)
+            elif end_tag == "td" or end_tag == "th":
+                flush(True)
+                in_cell = False
+            elif end_tag in breaks and not in_cell:
+                flush(False)
+    flush(False)
+    return cells
 
 
 def html_title(text: str) -> str | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parsers.tokens import _HtmlCells, _scan_simple_html, html_cells
+from parsers.tokens import _HtmlCells, _scan_html_cells, _scan_simple_html, html_cells
 
 
 class _Recorder(_HtmlCells):
@@ -59,3 +59,16 @@ def test_the_scanner_reads_what_html_parser_reads(text):
         assert scanned.events == reference.events
         assert scanned.cells == reference.cells
     assert html_cells(text) == _stdlib(text).cells
+
+
+@settings(max_examples=1500, deadline=None, derandomize=True, database=None)
+@given(st.lists(_FRAGMENTS, max_size=40).map("".join))
+def test_the_inline_scanner_collects_what_the_collector_does(text):
+    """_scan_html_cells is _scan_simple_html feeding _HtmlCells, its handlers inline."""
+    scanned = _HtmlCells()
+    fused = _scan_html_cells(text)
+    if _scan_simple_html(text, scanned):
+        scanned._flush()
+        assert fused == scanned.cells
+    else:
+        assert fused is None
