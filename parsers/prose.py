@@ -86,11 +86,18 @@ class AnchoredPattern:
         return None
 
 
-# Patterns with optional words in front (the slowest to search), and the word every
-# match holds after at most `lead` characters (tests/parsers/test_prose_anchors.py).
+_STAT_TABLE_FIGURES = r"\s*(?:条|件|个)?\s*(\d+)(?:\s+(\d+))?(?=\s|\D|$)"  # after a 统计表 label
+
+# Patterns with optional words or a look-behind in front (the slowest to search), and
+# the word every match holds after at most `lead` characters (tests/parsers/test_prose_anchors.py).
 _ANCHORS = {rf"(?:共)?(?:办理)?答复{_N}{_UNIT}": ("答复", 3),
             rf"(?:申请)?信息不存在(?:的)?{_N}{_UNIT}": ("信息不存在", 2),
-            rf"(?:同意)?部分公开(?:答复)?(?:数)?{_N}{_UNIT}?": ("部分公开", 2)}
+            rf"(?:同意)?部分公开(?:答复)?(?:数)?{_N}{_UNIT}?": ("部分公开", 2),
+            rf"(?<!部分)同意公开(?:答复)?(?:数)?{_N}{_UNIT}?": ("同意公开", 0),
+            STAT_TABLE_LABELS["granted"] + _STAT_TABLE_FIGURES: ("同意公开答复数", 0),
+            STAT_TABLE_LABELS["denied"] + _STAT_TABLE_FIGURES: ("公开答复", 2),
+            STAT_TABLE_LABELS["lawsuits"] + _STAT_TABLE_FIGURES: ("行政诉讼数", 0),
+            ZERO_DISCLOSURE[("fees_collected", "amount_yuan")]: ("收", 2)}
 
 
 def _compiled(pattern: str):
@@ -101,9 +108,8 @@ def _compiled(pattern: str):
 _LEGACY_RE = {fact: [_compiled(p) for p in patterns] for fact, patterns in LEGACY_PATTERNS.items()}
 _ZERO_RE = {fact: re.compile(p) for fact, p in ZERO_PATTERNS.items()}
 _DISCLOSURE_RE = {key: [re.compile(p) for p in patterns] for key, patterns in DISCLOSURE_PATTERNS.items()}
-_ZERO_DISCLOSURE_RE = {key: re.compile(p) for key, p in ZERO_DISCLOSURE.items()}
-_STAT_TABLE_RE = {fact: re.compile(label + r"\s*(?:条|件|个)?\s*(\d+)(?:\s+(\d+))?(?=\s|\D|$)")
-                  for fact, label in STAT_TABLE_LABELS.items()}
+_ZERO_DISCLOSURE_RE = {key: _compiled(p) for key, p in ZERO_DISCLOSURE.items()}
+_STAT_TABLE_RE = {fact: _compiled(label + _STAT_TABLE_FIGURES) for fact, label in STAT_TABLE_LABELS.items()}
 _WS_RUN = re.compile(r"\s+")
 _TWO_COLUMNS = re.compile(r"数\s*(?:条|件)\s+\d+\s+\d+")
 _ENUMERATOR_NEXT = re.compile(r"[、.]\D")
