@@ -139,12 +139,15 @@ class State:
         (same size and mtime, same parser)."""
         version = parser_version()
         covered: dict[str, str] = {}
+        done = self.parsed_batches()
         if self.stored_version() == version:
-            for r in self.index().iter_rows(named=True):
-                e = scanned.get(r["source_file"])
-                if e and (e.size, e.mtime_ns) == (r["size"], r["mtime_ns"]) and self.parsed_dir(r["batch_id"]).exists():
-                    covered[e.source_file] = r["batch_id"]
-        for batch_id in self.parsed_batches():
+            complete = set(done)  # one listing, not a stat per file (100k files: 3 s)
+            index = self.index()
+            for source, size, mtime_ns, batch_id in zip(*(index[c].to_list() for c in INDEX_SCHEMA)):
+                e = scanned.get(source)
+                if e and e.size == size and e.mtime_ns == mtime_ns and batch_id in complete:
+                    covered[source] = batch_id
+        for batch_id in done:
             if not self.batch_file(batch_id).exists():
                 continue
             payload = json.loads(self.batch_file(batch_id).read_text())

@@ -187,9 +187,7 @@ def iter_raw_table_slices(path: str | Path, name: str, slice_rows: int, changed_
     con = connect(path, read_only=True)
     try:
         scope = f"{RAW_SCHEMA}.{name}"
-        if changed_only and con.execute(
-                "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-                [RAW_SCHEMA, LOAD_DELTA.split(".")[1]]).fetchall()[0][0]:
+        if changed_only and _delta_is_partial(con):
             scope = f"(SELECT * FROM {scope} SEMI JOIN {LOAD_DELTA} USING (report_id))"
         total = con.execute(f"SELECT count(*) FROM {scope}").fetchall()[0][0]
         n = max(1, -(-total // max(slice_rows, 1)))
@@ -198,3 +196,14 @@ def iter_raw_table_slices(path: str | Path, name: str, slice_rows: int, changed_
             yield pl.DataFrame(con.sql(f"SELECT * FROM {scope}{where}"))
     finally:
         con.close()
+
+
+def _delta_is_partial(con) -> bool:
+    """Whether raw.load_delta exists and leaves some report out (after a full load it
+    holds every report: then the slices read the table itself, not a join per slice)."""
+    found = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+                        [RAW_SCHEMA, LOAD_DELTA.split(".")[1]]).fetchall()[0][0]
+    if not found:
+        return False
+    return con.execute(f"SELECT EXISTS (SELECT 1 FROM {RAW_SCHEMA}.reports ANTI JOIN {LOAD_DELTA} USING (report_id))"
+                       ).fetchall()[0][0]

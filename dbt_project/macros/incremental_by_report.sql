@@ -20,7 +20,8 @@
 -#}
 
 {% macro upstream_reports(upstream, upstream_filter) -%}
-    select distinct report_id from {{ upstream }} where {{ upstream_filter }}
+    {#- not null: one NULL would make `not in` false for every row, and delete nothing #}
+    select distinct report_id from {{ upstream }} where report_id is not null and ({{ upstream_filter }})
 {%- endmacro %}
 
 {% macro new_reports_only(report_id_column, upstream, upstream_filter='true') -%}
