@@ -24,22 +24,36 @@ def is_label(token: Token) -> bool:
     return token.kind == TEXT and "。" not in token.text and len(token.text) <= MAX_LABEL_CHARS
 
 
+def _label_facts(text: str) -> tuple[bool, str, bool]:
+    """What the label index needs of a text token, which depends on its text alone:
+    whether it is a label's (is_label), the text without whitespace, and whether it
+    starts a row of its own. Kept per text (the form's labels repeat across reports)."""
+    facts = ("。" not in text and len(text) <= MAX_LABEL_CHARS, "".join(text.split()), bool(_STARTS_ROW.match(text)))
+    if len(_LABEL_FACTS) >= 50_000:
+        _LABEL_FACTS.clear()
+    _LABEL_FACTS[text] = facts
+    return facts
+
+
+_LABEL_FACTS: dict[str, tuple[bool, str, bool]] = {}
+
+
 class LabelIndex:
     """Label tokens joined into one searchable string, mapped back to token positions."""
 
     def __init__(self, tokens: list[Token]) -> None:
         parts, self._starts, self._token_at = [], [], []
         pos = 0
-        # is_label of every token, inline (a call per token costs more than the test)
-        labels = [tok.kind == TEXT and "。" not in tok.text and len(tok.text) <= MAX_LABEL_CHARS
-                  for tok in tokens] + [False]
-        for i in [i for i, tok in enumerate(tokens) if tok.kind == TEXT]:
-            tok = tokens[i]
+        texts = [(i, tok.text) for i, tok in enumerate(tokens) if tok.kind == TEXT]
+        known = _LABEL_FACTS.get
+        facts = [known(text) or _label_facts(text) for _, text in texts]
+        for k, ((i, _), (is_label, squeezed, _)) in enumerate(zip(texts, facts)):
             # A label broken over several lines or cells (确认或重新出 | 具已获取信息) is
             # joined back: the separator marks only where cells or prose stood between.
             # A token that starts a row of its own (3.其他, (六)…, 四、…) is never a continuation.
-            joined = labels[i] and labels[i + 1] and not _STARTS_ROW.match(tokens[i + 1].text)
-            piece = ("".join(tok.text.split()) if labels[i] else _BARRIER) + ("" if joined else _SEP)
+            joined = (is_label and k + 1 < len(texts) and texts[k + 1][0] == i + 1  # the next token is text,
+                      and facts[k + 1][0] and not facts[k + 1][2])  # a label, and starts no row
+            piece = (squeezed if is_label else _BARRIER) + ("" if joined else _SEP)
             parts.append(piece)
             self._starts.append(pos)
             self._token_at.append(i)

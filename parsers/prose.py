@@ -116,8 +116,8 @@ _ENUMERATOR_NEXT = re.compile(r"[、.]\D")
 
 
 def read_prose(text: str) -> tuple[list[Cell], list[Issue]]:
-    flat = _WS_RUN.sub("", text)
-    spaced = _WS_RUN.sub(" ", text)
+    flat = "".join(text.split())  # _WS_RUN.sub("", text): str.split's whitespace is re's \s
+    spaced = _spaced(text)
     two_columns = "累计" in flat or bool(_TWO_COLUMNS.search(spaced))
     cells, issues = [], []
     for fact, patterns in _LEGACY_RE.items():
@@ -141,6 +141,15 @@ def read_prose(text: str) -> tuple[list[Cell], list[Issue]]:
         if m := pattern.search(flat):
             cells.append(Cell("disclosure", item, measure, 0, m.group(0)))
     return cells, issues
+
+
+def _spaced(text: str) -> str:
+    """_WS_RUN.sub(" ", text) (each run of whitespace one space, the ends too), by
+    str.split, several times faster (its whitespace is re's \\s: a test compares them)."""
+    words = text.split()
+    if not words:
+        return " " if text else ""
+    return (" " if text[0].isspace() else "") + " ".join(words) + (" " if text[-1].isspace() else "")
 
 
 def _stat_table_cell(spaced: str, fact: str, two_columns: bool) -> tuple[Cell | None, str | None]:

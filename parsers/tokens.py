@@ -332,7 +332,8 @@ def tokenize(cells: list[str | None], explicit_cells: bool) -> list[Token]:
 
     A cell's tokens depend on the cell's text alone, and the form's labels and
     small numbers repeat across reports: the tokens of short cells are kept
-    (`_CELL_TOKENS`) and shared (tokens are never changed once made)."""
+    (`_CELL_TOKENS`) and shared (tokens are never changed once made; the form reader
+    only adds the slot it derives from a token, see `Token.slot`)."""
     tokens: list[Token] = []
     cache = _CELL_TOKENS[explicit_cells]
     for cell in cells:

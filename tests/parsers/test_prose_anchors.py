@@ -26,3 +26,16 @@ def test_every_anchored_pattern_is_a_prose_pattern():
                 + list(prose._ZERO_DISCLOSURE_RE.values()))
     anchored = [p.pattern.pattern for p in compiled if isinstance(p, prose.AnchoredPattern)]
     assert sorted(anchored) == sorted(prose._ANCHORS)
+
+
+@settings(max_examples=800, deadline=None, derandomize=True, database=None)
+@given(st.text(st.sampled_from(list("公开 1\t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u2028\u3000\u200b") ), max_size=30))
+def test_whitespace_squeezing_is_the_regex(text):
+    assert prose._spaced(text) == prose._WS_RUN.sub(" ", text)
+    assert "".join(text.split()) == prose._WS_RUN.sub("", text)
+
+
+def test_str_whitespace_is_re_whitespace():
+    import sys
+    chars = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF]
+    assert {c for c in chars if c.isspace()} == {c for c in chars if re.fullmatch(r"\s", c)}
