@@ -66,10 +66,26 @@ _FILE_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIF
 def _hash_file(path: Path, prefix: bytes = b"") -> str:
     """report_id of a file too large to read whole: the same SHA-256, in 1 MB blocks."""
     h = hashlib.sha256(prefix)
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
+    fd = os.open(path, os.O_RDONLY)  # os-level reads: the io layers cost more than hashing a short file
+    try:
+        while block := os.read(fd, 1 << 20):
             h.update(block)
+    finally:
+        os.close(fd)
     return h.hexdigest()[:16]
+
+
+def _read_bytes(path: Path) -> bytes:
+    """path.read_bytes(), with os-level reads (the same bytes, the same OSErrors): the
+    io layers cost more than reading a report of a few KB."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        blocks = [os.read(fd, os.fstat(fd).st_size + 1)]  # one read for the whole file, as a rule
+        while blocks[-1]:
+            blocks.append(os.read(fd, 1 << 20))
+        return b"".join(blocks)
+    finally:
+        os.close(fd)
 
 
 def read_one(path: Path, raw_dir: Path, duplicate_of: str | None = None) -> ParsedReport:
@@ -121,7 +137,7 @@ def _load(path: Path, raw_dir: Path, duplicate_of: str | None) -> ParsedReport |
             if duplicate_of is not None:  # two copies of one big file must not share a report_id
                 parsed.issues.append(Issue("warning", "duplicate_file", None, f"byte-identical to {duplicate_of}"))
             return parsed
-        data = path.read_bytes()
+        data = _read_bytes(path)
     except OSError as exc:
         return failed_report(source, "unreadable", f"cannot read the file: {exc.strerror or exc}")
     if duplicate_of is not None:

@@ -71,10 +71,10 @@ def normalize_texts(texts: list[str]) -> list[str]:
         series = pl.Series("text", texts, dtype=pl.String)
     except UnicodeEncodeError:  # a lone surrogate (no decoder here makes one) is not a character
         series = pl.Series("text", [_SURROGATE.sub("\ufffd", t) for t in texts], dtype=pl.String)
-    mapped = (series.str.replace_many(_MAP_FROM, _MAP_TO)
-              .str.replace_all("\r\n", "\n", literal=True)
-              .str.replace_all("\r", "\n", literal=True)
-              .str.replace_all(_RUBY_RUST, "${1}"))
+    mapped = series.str.replace_many(_MAP_FROM, _MAP_TO)
+    if any("\r" in t for t in texts):  # else both passes change nothing (the map makes no \r)
+        mapped = mapped.str.replace_all("\r\n", "\n", literal=True).str.replace_all("\r", "\n", literal=True)
+    mapped = mapped.str.replace_all(_RUBY_RUST, "${1}")
     return [to_simplified(t) for t in mapped.to_list()]
 
 

@@ -39,3 +39,10 @@ def test_normalize_strips_pinyin_ruby_and_converts_to_simplified():
 def test_place_names_that_t2s_would_rewrite_are_kept():
     assert normalize_text("乾安县住房和城乡建设局") == "乾安县住房和城乡建设局"
     assert normalize_text("乾安縣住房和城鄉建設局公開") == "乾安县住房和城乡建设局公开"
+
+
+def test_newlines_are_unix_whatever_the_batch():
+    from parsers.normalize import normalize_texts
+    assert normalize_texts(["a\r\nb\rc\n", "x\ny"]) == ["a\nb\nc\n", "x\ny"]
+    assert normalize_texts(["x\ny"]) == ["x\ny"]
+    assert normalize_texts(["\r\r\n\n"]) == ["\n\n\n"]
