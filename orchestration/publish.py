@@ -8,6 +8,7 @@
                                 FILE.build/<build id>/ instead while a killed build's dbt
                                 still runs in work/ (see prepare_work)
     FILE.build/dbt.lock         held by the dbt working in work/ (orchestration/dbt_guard.py)
+    FILE.build/partial_parse.msgpack  dbt's parse state after this warehouse's last build
     FILE.lock                   the build lock (an flock, `warehouse_lock` below)
 
 A build writes only into FILE.build/ (the BuildTarget resource holds the lock
@@ -142,9 +143,19 @@ class Layout:
         Never deleted: a straggler's lock must stay visible to the next build."""
         return self.work_dir / "dbt.lock"
 
+    @property
+    def partial_parse(self) -> Path:
+        """dbt's partial-parse state of this warehouse's last build (orchestration/assets/dbt.py)."""
+        return self.work_dir / "partial_parse.msgpack"
+
+    @property
+    def kept(self) -> tuple[Path, Path]:
+        """What FILE.build/ keeps from build to build."""
+        return self.dbt_lock, self.partial_parse
+
     def work_leftovers(self) -> list[Path]:
-        """What FILE.build/ holds besides the dbt lock (nothing after a published build)."""
-        return [p for p in self.work_dir.iterdir() if p != self.dbt_lock] if self.work_dir.is_dir() else []
+        """What FILE.build/ holds besides what it keeps (nothing after a published build)."""
+        return [p for p in self.work_dir.iterdir() if p not in self.kept] if self.work_dir.is_dir() else []
 
     @property
     def marker(self) -> Path:
@@ -184,11 +195,11 @@ def _remove(path: Path) -> None:
 
 def remove_leftovers(layout: Layout, keep: tuple[Path, ...] = ()) -> list[Path]:
     """Remove what failed or killed builds left: working folders and temporary
-    files (never the dbt lock, nor the folders in `keep`). Call only while holding
+    files (never what the layout keeps, nor the folders in `keep`). Call only while holding
     the build lock (nobody else is building)."""
     found = []
     if layout.work_dir.is_dir():
-        found += [p for p in layout.work_dir.iterdir() if p != layout.dbt_lock and p not in keep]
+        found += [p for p in layout.work_dir.iterdir() if p not in layout.kept and p not in keep]
     if layout.parquet_dir.is_dir():
         found += layout.parquet_dir.glob(f".*{_TMP_TAG}*")
     for path in found:

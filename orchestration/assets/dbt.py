@@ -58,18 +58,29 @@ def prune_old_targets(target_root: Path, keep: int = KEEP_TARGETS) -> None:
             shutil.rmtree(p, ignore_errors=True)
 
 
-def keep_partial_parse(invocation_target: Path, target_root: Path) -> None:
-    """Make this invocation's partial_parse.msgpack the one the next invocation
-    starts from (dagster-dbt copies target/partial_parse.msgpack into each new
-    target folder). It was made with this build's profile, whose database path,
-    FILE.build/work/FILE, is the same for every build of FILE: so the next build
-    parses only what changed (dbt checks every file's hash) instead of the whole
-    project (about 6 s)."""
-    made = invocation_target / "partial_parse.msgpack"
-    if made.exists():
-        temp = target_root / f".partial_parse.msgpack.{os.getpid()}"
+PARTIAL_PARSE = "partial_parse.msgpack"
+
+
+def invocation_target(target_root: Path, build: BuildTarget) -> Path:
+    """This build's dbt target folder, started with the warehouse's own partial-parse
+    state (dbt then parses only what changed since this warehouse's last build; a
+    full parse is about 6 s). Kept per warehouse, in FILE.build/, because it is only
+    valid for the profile it was made with, whose database path is FILE.build/work/FILE."""
+    target = target_root / f"ogi_dbt-{build.build_id}"
+    target.mkdir(parents=True, exist_ok=True)
+    kept = build.layout.partial_parse
+    if kept.exists():
+        shutil.copyfile(kept, target / PARTIAL_PARSE)
+    return target
+
+
+def keep_partial_parse(target: Path, build: BuildTarget) -> None:
+    """After a successful dbt build, keep its partial-parse state for the next build."""
+    made = target / PARTIAL_PARSE
+    if made.exists() and build.dbt_env().get("OGI_DBT_LOCK"):  # a stable-path build only
+        temp = build.layout.partial_parse.with_name(f".{PARTIAL_PARSE}.{os.getpid()}")
         shutil.copyfile(made, temp)
-        os.replace(temp, target_root / "partial_parse.msgpack")
+        os.replace(temp, build.layout.partial_parse)
 
 
 @contextlib.contextmanager
@@ -115,19 +126,20 @@ def ogi_dbt(
         state = State(warehouse.state_path)
         load_raw_tables(build.work_db, parsed_source(state))
     progress.phase("dbt", f"{total} assets")
+    target_root = Path(dbt_project.project_dir) / dbt_project.target_path
     done = 0
     # The profile reads the DuckDB path from OGI_WAREHOUSE, ogi-dbt its lock from
     # OGI_DBT_*; DbtCliResource passes os.environ to the subprocess, so set them here.
     with _env(**build.dbt_env(), OGI_DUCKDB_MEMORY_LIMIT=duckdb_memory_limit()):
-        invocation = dbt.cli(DBT_BUILD_ARGS, context=context, raise_on_error=False)
+        target = invocation_target(target_root, build)
+        invocation = dbt.cli(DBT_BUILD_ARGS, context=context, raise_on_error=False, target_path=target)
         for event in invocation.stream():
             if hasattr(event, "asset_key") and type(event).__name__ in ("Output", "AssetMaterialization", "MaterializeResult"):
                 done += 1
                 progress.dbt_node(done, total, event.asset_key.to_user_string())
             yield event
-    target_root = Path(dbt_project.project_dir) / dbt_project.target_path
     if invocation.is_successful():
-        keep_partial_parse(Path(invocation.target_path), target_root)
+        keep_partial_parse(target, build)
     prune_old_targets(target_root)
     if not invocation.is_successful():
         try:
