@@ -91,13 +91,17 @@ def _strip_chrome(name: str) -> str | None:
     return name
 
 
+_SELF_WORD = re.compile(r"^(?:本|我|该)(?=" + AGENCY_SUFFIX + ")")
+_ENDS_AS_AGENCY = re.compile(AGENCY_SUFFIX + "$")
+
+
 def _clean_agency(candidate: str) -> str | None:
     name = _LEAD_WORDS.sub("", candidate).strip("()")
     name = _strip_chrome(name)
     if name is None:
         return None
-    name = re.sub(r"^(?:本|我|该)(?=" + AGENCY_SUFFIX + ")", "", name)  # 本局 → 局 (rejected); 本溪市 stays
-    if len(name) < 2 or not re.search(AGENCY_SUFFIX + "$", name):
+    name = _SELF_WORD.sub("", name)  # 本局 → 局 (rejected); 本溪市 stays
+    if len(name) < 2 or not _ENDS_AS_AGENCY.search(name):
         return None
     return name
 

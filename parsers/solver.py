@@ -11,6 +11,7 @@ NULL and the caller records why: no silent guess.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import mul
 
 Key = tuple[str, str, str]  # (table, row_code, col_code)
 Vector = tuple[int | None, ...]
@@ -23,6 +24,13 @@ class Identity:
     check_name: str
     location: str
     terms: tuple[tuple[Key, int], ...]  # Σ coef·value = 0
+    # The terms' keys and coefficients apart, for sums over C-level maps (broken_identities).
+    keys: tuple[Key, ...] = field(init=False, repr=False, compare=False)
+    coefs: tuple[int, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "keys", tuple(k for k, _ in self.terms))
+        object.__setattr__(self, "coefs", tuple(c for _, c in self.terms))
 
 
 @dataclass
@@ -83,16 +91,13 @@ def propagate(values: dict[Key, int | None], identities: list[Identity]):
 
 def broken_identities(values: dict[Key, int | None], identities: list[Identity]) -> list[Identity]:
     out = []
+    get = values.get
     for ident in identities:
-        total = 0
-        for k, c in ident.terms:
-            v = values.get(k)
-            if v is None:  # absent or unknown: the identity says nothing
-                break
-            total += c * v
-        else:
-            if total != 0:
-                out.append(ident)
+        terms = list(map(get, ident.keys))
+        if None in terms:  # a term absent or unknown: the identity says nothing
+            continue
+        if sum(map(mul, ident.coefs, terms)) != 0:
+            out.append(ident)
     return out
 
 
@@ -140,14 +145,16 @@ def _row_options(row: RowInput, identities: list[Identity]) -> list[Option]:
             # Every cell printed: nothing to complete, the reading stands if the row's identities hold.
             if all(sum(c * cand[j] for j, c in terms) == 0 for terms in local_terms):
                 vec = tuple(cand)
-                seen.setdefault(vec, Option(vec, nothing_imputed))
+                if vec not in seen:
+                    seen[vec] = Option(vec, nothing_imputed)
             continue
         start = dict(zip(row.keys, cand))
         done, imputed, conflict = propagate(start, local)
         if conflict or broken_identities(done, local):
             continue
-        vec = tuple(done[k] for k in row.keys)
-        seen.setdefault(vec, Option(vec, tuple(imputed.get(k) for k in row.keys)))
+        vec = tuple([done[k] for k in row.keys])
+        if vec not in seen:  # the first reading of each completion is kept (an Option made only then)
+            seen[vec] = Option(vec, tuple([imputed.get(k) for k in row.keys]))
     options = list(seen.values())
     determined = [o for o in options if None not in o.values]
     return determined or options

@@ -140,7 +140,7 @@ _BIG = 1 << 1000  # float() of a count this large may fail (as it always did: no
 def _row_candidates(slots: list[Slot], width: int, row_total: bool):
     """Candidate value vectors for a row, and why it was ambiguous (None if not)."""
     numbers = [s for s in slots if s.value is not None]
-    if any(s.glued for s in numbers) and len(numbers) < width:
+    if len(numbers) < width and any(s.glued for s in numbers):
         splits = split_vectors(slots, width, with_total=row_total)
         reason = f"digits run together ({' '.join(s.raw for s in numbers)})"
         if any(s.raw and len(s.raw) > 300 for s in numbers):  # as _as_count does: float() of a huge count fails

@@ -133,11 +133,14 @@ def split_cells(text: str, layout: str) -> list[str | None]:
     return [c for c in re.split(r"[\n\t|]", text) if c.strip()]
 
 
+_MD_SEPARATOR_ROW = re.compile(r"\|?[\s:|-]+\|?")
+
+
 def markdown_cells(text: str) -> list[str | None]:
     cells: list[str | None] = []
     for line in text.split("\n"):
         stripped = line.strip()
-        if re.fullmatch(r"\|?[\s:|-]+\|?", stripped) and "-" in stripped:
+        if _MD_SEPARATOR_ROW.fullmatch(stripped) and "-" in stripped:
             continue  # the |---|---| separator row
         if stripped.startswith("|"):
             parts = stripped.strip("|").split("|")
@@ -402,7 +405,8 @@ def _tokenize_cell(words: list[str], out: list[Token]) -> None:
             out.append(Token(DASH, word))
             continue
         if not _HAS_DIGIT.search(word) and word not in DASH_WORDS:  # plain label text
-            for piece in _ROW_START_INSIDE.split(word):
+            # _ROW_START_INSIDE cuts only before 、 or (: a word without them stays whole
+            for piece in (_ROW_START_INSIDE.split(word) if "、" in word or "(" in word else (word,)):
                 if piece:
                     _add_text(piece, text_run, flush_text)
             continue
@@ -419,7 +423,9 @@ def _tokenize_cell(words: list[str], out: list[Token]) -> None:
             flush_text()
             out.append(Token(NUM, word, -int(word[1:])))
             continue
-        pieces = [q for p in _PIECES.findall(word) for q in _ROW_START_INSIDE.split(p) if q]
+        # _ROW_START_INSIDE matches only before 、 or (: other pieces (digits) are not cut
+        pieces = [q for p in _PIECES.findall(word)
+                  for q in (_ROW_START_INSIDE.split(p) if "、" in p or "(" in p else (p,)) if q]
         for i, piece in enumerate(pieces):
             if not piece[0].isdecimal():  # what \d matches: '²'.isdigit(), but int('²') fails
                 if (piece in DASH_WORDS or _GARBLED_CELL.fullmatch(piece)) and 0 < i < len(pieces) - 1 \
