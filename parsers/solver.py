@@ -27,10 +27,12 @@ class Identity:
     # The terms' keys and coefficients apart, for sums over C-level maps (broken_identities).
     keys: tuple[Key, ...] = field(init=False, repr=False, compare=False)
     coefs: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    key_set: frozenset[Key] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "keys", tuple(k for k, _ in self.terms))
         object.__setattr__(self, "coefs", tuple(c for _, c in self.terms))
+        object.__setattr__(self, "key_set", frozenset(self.keys))
 
 
 @dataclass
@@ -56,20 +58,26 @@ class SolveResult:
 
 def propagate(values: dict[Key, int | None], identities: list[Identity]):
     """Fill unknowns that an identity determines. Returns (values, imputed, conflict)."""
-    values = dict(values)
+    return _propagate_own(dict(values), identities)
+
+
+def _propagate_own(values: dict[Key, int | None], identities: list[Identity]):
+    """`propagate`, filling `values` itself (a dict the caller made for it)."""
     imputed: dict[Key, str] = {}
     if None not in values.values():
         return values, imputed, False  # nothing to fill
     # A row of an identity that is absent makes it say nothing (keys are never added here).
-    usable = [ident for ident in identities if all(k in values for k, _ in ident.terms)]
+    known = values.keys()
+    usable = [ident for ident in identities if known >= ident.key_set]  # every key of it in values
     changed = True
     while changed:
         changed = False
         for ident in usable:
-            unknown = [(k, c) for k, c in ident.terms if values[k] is None]
-            if not unknown:
+            terms = list(map(values.__getitem__, ident.keys))
+            if None not in terms:
                 continue
-            rest = sum(c * values[k] for k, c in ident.terms if values[k] is not None)
+            unknown = [(k, c) for k, c, v in zip(ident.keys, ident.coefs, terms) if v is None]
+            rest = sum(c * v for c, v in zip(ident.coefs, terms) if v is not None)
             if len(unknown) == 1:
                 k, c = unknown[0]
                 if rest % c or -rest // c < 0:
@@ -135,7 +143,7 @@ def _row_options(row: RowInput, identities: list[Identity]) -> list[Option]:
     readings that leave cells unknown; identical completions are merged.
     """
     row_keys = set(row.keys)
-    local = [i for i in identities if all(k in row_keys for k, _ in i.terms)]
+    local = [i for i in identities if i.key_set <= row_keys]  # identities inside the row
     position = {k: i for i, k in enumerate(row.keys)}
     local_terms = [[(position[k], c) for k, c in i.terms] for i in local]
     nothing_imputed = (None,) * len(row.keys)
@@ -148,8 +156,7 @@ def _row_options(row: RowInput, identities: list[Identity]) -> list[Option]:
                 if vec not in seen:
                     seen[vec] = Option(vec, nothing_imputed)
             continue
-        start = dict(zip(row.keys, cand))
-        done, imputed, conflict = propagate(start, local)
+        done, imputed, conflict = _propagate_own(dict(zip(row.keys, cand)), local)
         if conflict or broken_identities(done, local):
             continue
         vec = tuple([done[k] for k in row.keys])
