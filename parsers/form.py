@@ -251,14 +251,16 @@ def _total_splits(s: str, parts: int, running: int, head: tuple[int, ...], out: 
             if len(out) >= MAX_CANDIDATES:
                 return False
         return True
+    leading_zero = s[:1] == "0"
     for k in range(1, len(s) - parts + 2):
-        cell = s[:k]
-        if cell != "0" and cell.startswith("0"):
+        if k > 1 and leading_zero:  # a cell of several digits starting with 0
             break
-        total = running + int(cell)
-        if total > int(s[k:]):  # grows with k while the rest shrinks: no later cut fits either
+        value = int(s[:k])
+        rest = s[k:]
+        total = running + value
+        if total > int(rest):  # grows with k while the rest shrinks: no later cut fits either
             break
-        if not _total_splits(s[k:], parts - 1, total, head + (int(cell),), out):
+        if not _total_splits(rest, parts - 1, total, head + (value,), out):
             return False
     return True
 

@@ -127,7 +127,7 @@ def _read_text(parsed: ParsedReport, text: str, source_file: str, layout: str) -
         # The cells of other layouts are made only when tokens are (most pre-2019
         # reports are read as prose without them).
         cells_text = split_cells(text, layout) if layout in MARKUP_LAYOUTS else None
-        plain = "\n".join(c for c in cells_text if c) if layout == "html" else text
+        plain = "\n".join(filter(None, cells_text)) if layout == "html" else text
     if not any(m in plain for m in REPORT_MARKERS):
         # No agency or year is read from a page that is not a report (a news item
         # names agencies and years that are not a report's).
