@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import math
 import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -230,9 +231,14 @@ def split_vectors(slots: list[Slot], width: int, with_total: bool) -> list[tuple
                 memo[key] = cuts
         return memo[key]
 
+    def cuts_of(s: str, n: int):
+        """cut_list(s, n), as a list when it is small, else lazily in the same order:
+        a long digit string has C(len-1, n-1) cuts (tens of millions for 30 digits into
+        12 cells; one run-together report took 2 GB), and at most MAX_CANDIDATES are used."""
+        return cut_list(s, n) if math.comb(len(s) - 1, n - 1) <= _LISTED_CUTS else _iter_cuts(s, n)
+
     for sizes in _compositions(width, [len(d) for d in digits]):
-        per_token = [cut_list(d, n) for d, n in zip(digits, sizes)]
-        for combo in itertools.product(*per_token):
+        for combo in _in_order_product([cuts_of(d, n) for d, n in zip(digits, sizes)]):
             cells = combo[0] if len(combo) == 1 else tuple(x for part in combo for x in part)
             if with_total and sum(cells[:-1]) != cells[-1]:
                 continue
@@ -240,6 +246,37 @@ def split_vectors(slots: list[Slot], width: int, with_total: bool) -> list[tuple
             if len(out) >= MAX_CANDIDATES:
                 return out
     return out
+
+
+_LISTED_CUTS = 4096  # cut lists up to this size are built (and shared); longer ones are generated
+
+
+def _iter_cuts(s: str, n: int):
+    """The cuts of cut_list(s, n), generated one by one in the same order."""
+    if n == 1:
+        if s == "0" or not s.startswith("0"):
+            yield (int(s),)
+        return
+    for k in range(1, len(s) - n + 2):
+        head = s[:k]
+        if head != "0" and head.startswith("0"):
+            break
+        value = int(head)
+        for rest in _iter_cuts(s[k:], n - 1):
+            yield (value,) + rest
+
+
+def _in_order_product(factors: list):
+    """itertools.product(*factors) in its order, without materializing a generator
+    factor that comes first (product() would list every factor up front). Later
+    factors are lists or are listed (they are re-read for each earlier item)."""
+    if not factors:
+        yield ()
+        return
+    first, rest = factors[0], [f if isinstance(f, list) else list(f) for f in factors[1:]]
+    for item in first:
+        for tail in itertools.product(*rest):
+            yield (item,) + tail
 
 
 def _total_splits(s: str, parts: int, running: int, head: tuple[int, ...], out: list) -> bool:

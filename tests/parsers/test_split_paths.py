@@ -52,3 +52,31 @@ def test_split_vectors_are_the_definition(digits, width, with_total):
 def test_a_long_run_with_its_total():
     slots = [Slot(int("1460000175"), "1460000175", glued=True)]
     assert split_vectors(slots, 7, True) == _definition(["1460000175"], 7, True)
+
+
+def test_a_long_run_together_number_is_split_without_listing_every_cut():
+    """A 30-digit run into 12 cells has C(29, 11) = 34.6 million cuts; listing them took
+    2 GB for one synthetic report (syn1_0016888). The cuts are now generated in the same
+    order and only the first MAX_CANDIDATES are kept."""
+    import tracemalloc
+
+    from parsers.form import _iter_cuts
+
+    digits = "123456789012345678901234567890"
+    tracemalloc.start()
+    try:
+        got = split_vectors([Slot(int(digits), digits)], 12, with_total=False)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert got == list(itertools.islice(_iter_cuts(digits, 12), MAX_CANDIDATES))
+    assert len(got) == MAX_CANDIDATES and peak < 50_000_000, peak
+
+
+def test_generated_cuts_come_in_the_order_of_the_listed_ones():
+    from parsers.form import _LISTED_CUTS, _iter_cuts
+
+    for digits, width in (("1020304", 3), ("100200", 4), ("9876543210", 5), ("0012", 2)):
+        listed = split_vectors([Slot(int(digits), digits)], width, with_total=False)
+        assert listed == list(_iter_cuts(digits, width))[:len(listed)]
+    assert _LISTED_CUTS >= 1000  # small cases still take the shared, listed path
