@@ -27,7 +27,10 @@ def _files(root: Path, parts: tuple[str, ...]) -> list[Path]:
     found = []
     for part in parts:
         path = root / part
-        found += sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path] if path.exists() else []
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.is_file())
+        elif path.exists():
+            found.append(path)
     return found
 
 

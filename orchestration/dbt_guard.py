@@ -24,12 +24,9 @@ import os
 import sys
 from pathlib import Path
 
+from orchestration.paths import dbt_executable
+
 EXIT_STALE = 3  # the folder belongs to another build
-
-
-def _real_dbt() -> str:
-    candidate = Path(sys.executable).parent / "dbt"
-    return str(candidate) if candidate.exists() else "dbt"
 
 
 def main() -> None:
@@ -43,7 +40,7 @@ def main() -> None:
                              f"not {os.environ.get('OGI_BUILD_ID')}; not running dbt\n")
             sys.exit(EXIT_STALE)
         os.set_inheritable(fd, True)  # dbt keeps the lock until it exits
-    dbt = _real_dbt()
+    dbt = dbt_executable()
     os.execvp(dbt, [dbt, *sys.argv[1:]])
 
 

@@ -116,6 +116,11 @@ class BuildTarget(ConfigurableResource):
         """Whether this run's working database started as a copy of the published one."""
         return self._seeded
 
+    @property
+    def in_stable_folder(self) -> bool:
+        """Whether this run works in FILE.build/work/ (dbt behind its lock), not a folder of its own."""
+        return self._folder.guarded
+
     def dbt_env(self) -> dict[str, str]:
         """Environment of this run's dbt: its database, and the guard of a stable folder."""
         return self._folder.dbt_env(self.layout, self.build_id)

@@ -32,12 +32,17 @@ def _fp_sql(source: str) -> str:
     return f"SELECT count(*), coalesce(sum(hash(t)), 0)::VARCHAR FROM {source} AS t"
 
 
+def fingerprint(con: duckdb.DuckDBPyConnection, source: str) -> list:
+    """[row count, sum of row hashes] of a table or table function."""
+    return list(con.execute(_fp_sql(source)).fetchone())
+
+
 def fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
-    return {t: list(con.execute(_fp_sql(f"marts.{t}")).fetchone()) for t in marts(con)}
+    return {t: fingerprint(con, f"marts.{t}") for t in marts(con)}
 
 
 def parquet_fingerprint(con: duckdb.DuckDBPyConnection, path: Path) -> list:
-    return list(con.execute(_fp_sql(f"read_parquet('{path}')")).fetchone())
+    return fingerprint(con, f"read_parquet('{path}')")
 
 
 def build_id(con: duckdb.DuckDBPyConnection) -> str | None:

@@ -16,7 +16,7 @@ from orchestration.ingest import State, scan
 from orchestration.paths import state_dir_for
 from orchestration.resources import make_resources
 from tests.conftest import SAMPLE_RAW
-from tests.snapshots import fingerprints
+from tests.snapshots import fingerprint, fingerprints
 
 
 def marts_of(warehouse) -> dict:
@@ -35,8 +35,7 @@ def all_tables_of(warehouse) -> dict:
             "SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' "
             "AND table_schema IN ('raw', 'intermediate', 'marts') AND table_name NOT LIKE 'load_%' ORDER BY 1, 2"
         ).fetchall()]
-        return {t: con.execute(f"SELECT count(*), coalesce(sum(hash(x)), 0)::VARCHAR FROM {t} AS x").fetchone()
-                for t in tables}
+        return {t: fingerprint(con, t) for t in tables}
     finally:
         con.close()
 

@@ -77,7 +77,7 @@ def invocation_target(target_root: Path, build: BuildTarget) -> Path:
 def keep_partial_parse(target: Path, build: BuildTarget) -> None:
     """After a successful dbt build, keep its partial-parse state for the next build."""
     made = target / PARTIAL_PARSE
-    if made.exists() and build.dbt_env().get("OGI_DBT_LOCK"):  # a stable-path build only
+    if made.exists() and build.in_stable_folder:  # another folder means another profile
         temp = build.layout.partial_parse.with_name(f".{PARTIAL_PARSE}.{os.getpid()}")
         shutil.copyfile(made, temp)
         os.replace(temp, build.layout.partial_parse)
