@@ -5,7 +5,8 @@ then pinyin ruby removal, then traditional → simplified, then whitespace.
 
 The texts of a batch of files are normalised together: the character map and
 the ruby removal are polars string expressions over the whole batch (one
-`str.replace_many` and one `str.replace_all`); only OpenCC runs per text.
+`str.replace_many` and one `str.replace_all`); only OpenCC runs per text, and only
+on texts that hold something it changes.
 `normalize_text` is a batch of one.
 """
 
@@ -16,6 +17,8 @@ from functools import lru_cache
 
 import opencc
 import polars as pl
+
+from parsers.t2s_keys import CHANGING as _T2S_CHANGING
 
 # Fullwidth ASCII block → ASCII; ideographic space → space. Chinese quotes and
 # the enumeration comma 、 are kept: labels are matched with them.
@@ -75,7 +78,12 @@ def normalize_texts(texts: list[str]) -> list[str]:
     if any("\r" in t for t in texts):  # else both passes change nothing (the map makes no \r)
         mapped = mapped.str.replace_all("\r\n", "\n", literal=True).str.replace_all("\r", "\n", literal=True)
     mapped = mapped.str.replace_all(_RUBY_RUST, "${1}")
-    return [to_simplified(t) for t in mapped.to_list()]
+    if _T2S_CHANGING is None:
+        return [to_simplified(t) for t in mapped.to_list()]
+    # OpenCC leaves a text without any key it changes as it is (parsers.t2s_keys): most
+    # reports are simplified already, and one search over the batch costs less than OpenCC.
+    converts = mapped.str.contains(_T2S_CHANGING).to_list()
+    return [to_simplified(t) if c else t for t, c in zip(mapped.to_list(), converts)]
 
 
 def normalize_text(text: str) -> str:
