@@ -66,35 +66,56 @@ def _propagate_own(values: dict[Key, int | None], identities: list[Identity]):
     imputed: dict[Key, str] = {}
     if None not in values.values():
         return values, imputed, False  # nothing to fill
-    # A row of an identity that is absent makes it say nothing (keys are never added here).
-    known = values.keys()
-    usable = [ident for ident in identities if known >= ident.key_set]  # every key of it in values
+    # The values as a vector (each key hashed once, not once per identity and pass). An
+    # identity with a key that is absent says nothing (keys are never added here).
+    keys = list(values)
+    at = {k: i for i, k in enumerate(keys)}
+    laid = [(positions, ident.coefs, ident.check_name) for ident in identities
+            if None not in (positions := tuple(map(at.get, ident.keys)))]
+    vec = list(values.values())
+    filled: dict[int, str] = {}
+    conflict = _fill(vec, laid, filled)
+    for i, check_name in filled.items():
+        values[keys[i]] = vec[i]
+        imputed[keys[i]] = check_name
+    return values, imputed, conflict
+
+
+# An identity laid onto a vector of values: the positions of its terms, their
+# coefficients and its check_name.
+Laid = tuple[tuple[int, ...], tuple[int, ...], str]
+
+
+def _fill(vec: list[int | None], identities: list[Laid], filled: dict[int, str]) -> bool:
+    """Fill the unknowns (None) of `vec` that an identity determines, in place, noting
+    in `filled` the identity that set each position. True on a conflict (then `vec`
+    is filled up to it)."""
     changed = True
     while changed:
         changed = False
-        for ident in usable:
-            terms = list(map(values.__getitem__, ident.keys))
+        for positions, coefs, check_name in identities:
+            terms = list(map(vec.__getitem__, positions))
             if None not in terms:
                 continue
-            unknown = [(k, c) for k, c, v in zip(ident.keys, ident.coefs, terms) if v is None]
-            rest = sum(c * v for c, v in zip(ident.coefs, terms) if v is not None)
+            unknown = [(i, c) for i, c, v in zip(positions, coefs, terms) if v is None]
+            rest = sum(c * v for c, v in zip(coefs, terms) if v is not None)
             if len(unknown) == 1:
-                k, c = unknown[0]
+                i, c = unknown[0]
                 if rest % c or -rest // c < 0:
-                    return values, imputed, True
-                values[k] = -rest // c
-                imputed[k] = ident.check_name
+                    return True
+                vec[i] = -rest // c
+                filled[i] = check_name
                 changed = True
             elif len({c for _, c in unknown}) == 1:
                 need = -rest // unknown[0][1] if rest % unknown[0][1] == 0 else -1
                 if need < 0:
-                    return values, imputed, True
+                    return True
                 if need == 0:  # non-negative counts adding up to zero are all zero
-                    for k, _ in unknown:
-                        values[k] = 0
-                        imputed[k] = ident.check_name
+                    for i, _ in unknown:
+                        vec[i] = 0
+                        filled[i] = check_name
                     changed = True
-    return values, imputed, False
+    return False
 
 
 def broken_identities(values: dict[Key, int | None], identities: list[Identity]) -> list[Identity]:
@@ -145,26 +166,38 @@ def _row_options(row: RowInput, identities: list[Identity]) -> list[Option]:
     row_keys = set(row.keys)
     local = [i for i in identities if i.key_set <= row_keys]  # identities inside the row
     position = {k: i for i, k in enumerate(row.keys)}
-    local_terms = [[(position[k], c) for k, c in i.terms] for i in local]
-    nothing_imputed = (None,) * len(row.keys)
+    # A reading is a vector in the row's key order: the identities are laid onto it once.
+    laid = [(tuple(position[k] for k in i.keys), i.coefs, i.check_name) for i in local]
+    width = len(row.keys)
+    nothing_imputed = (None,) * width
     seen: dict[Vector, Option] = {}
     for cand in row.candidates:
-        if len(cand) == len(row.keys) and None not in cand:
+        if len(cand) == width and None not in cand:
             # Every cell printed: nothing to complete, the reading stands if the row's identities hold.
-            if all(sum(c * cand[j] for j, c in terms) == 0 for terms in local_terms):
+            if all(sum(map(mul, coefs, map(cand.__getitem__, positions))) == 0 for positions, coefs, _ in laid):
                 vec = tuple(cand)
                 if vec not in seen:
                     seen[vec] = Option(vec, nothing_imputed)
             continue
-        done, imputed, conflict = _propagate_own(dict(zip(row.keys, cand)), local)
-        if conflict or broken_identities(done, local):
+        done = list(cand[:width])
+        filled: dict[int, str] = {}
+        if _fill(done, laid, filled) or _any_broken(done, laid):
             continue
-        vec = tuple([done[k] for k in row.keys])
+        vec = tuple(done)
         if vec not in seen:  # the first reading of each completion is kept (an Option made only then)
-            seen[vec] = Option(vec, tuple([imputed.get(k) for k in row.keys]))
+            seen[vec] = Option(vec, tuple(map(filled.get, range(width))))
     options = list(seen.values())
     determined = [o for o in options if None not in o.values]
     return determined or options
+
+
+def _any_broken(vec: list[int | None], identities: list[Laid]) -> bool:
+    """Whether an identity whose every term is known fails (`broken_identities` on a vector)."""
+    for positions, coefs, _ in identities:
+        terms = list(map(vec.__getitem__, positions))
+        if None not in terms and sum(map(mul, coefs, terms)) != 0:
+            return True
+    return False
 
 
 def solve(rows: list[RowInput], identities: list[Identity]) -> SolveResult:
