@@ -3,7 +3,7 @@
 {{ config(
     materialized='incremental', incremental_strategy='delete+insert', unique_key='report_id',
     on_schema_change='fail',
-    pre_hook="{{ drop_reports_not_upstream(ref('int_report_selection'), 'is_selected') }}",
+    pre_hook="{{ follow_upstream_reports(ref('int_report_selection'), 'is_selected') }}",
 ) }}
 select
     cells.report_id,
@@ -22,4 +22,4 @@ join {{ ref('int_report_selection') }} as selection
  and selection.is_selected
 join {{ ref('stg_reports') }} as reports
   on reports.report_id = cells.report_id
-where {{ new_reports_only('cells.report_id', ref('int_report_selection'), 'is_selected') }}
+where {{ new_reports_only('cells.report_id') }}

@@ -14,7 +14,7 @@
 {{ config(
     materialized='incremental', incremental_strategy='delete+insert', unique_key='report_id',
     on_schema_change='fail',
-    pre_hook="{{ drop_reports_not_upstream(ref('int_cells_selected')) }}",
+    pre_hook="{{ follow_upstream_reports(ref('int_cells_selected')) }}",
 ) }}
 with form_cells as (
     select report_id, agency_id, year,
@@ -22,7 +22,7 @@ with form_cells as (
            table_name as fact_table, row_code, col_code, value, is_imputed
     from {{ ref('int_cells_selected') }}
     where table_name in ('applications', 'outcomes', 'litigation')
-      and {{ new_reports_only('report_id', ref('int_cells_selected')) }}
+      and {{ new_reports_only('report_id') }}
 ),
 
 table_cells as (
@@ -49,7 +49,7 @@ legacy_cells as (
            value, is_imputed
     from {{ ref('int_legacy_facts') }}
     where target_table in ('fct_applications', 'fct_outcomes', 'fct_litigation')
-      and {{ new_reports_only('report_id', ref('int_cells_selected')) }}
+      and {{ new_reports_only('report_id') }}
 )
 
 select *, false as is_legacy

@@ -7,7 +7,7 @@
 {{ config(
     materialized='incremental', incremental_strategy='delete+insert', unique_key='report_id',
     on_schema_change='fail',
-    pre_hook="{{ drop_reports_not_upstream(ref('int_fact_cells')) }}",
+    pre_hook="{{ follow_upstream_reports(ref('int_fact_cells')) }}",
 ) }}
 select
     cast(agency_id as varchar)       as agency_id,
@@ -22,5 +22,5 @@ select
     cast(bool_and(is_legacy) as boolean) as is_legacy
 from {{ ref('int_fact_cells') }}
 where fact_table = 'applications'
-  and {{ new_reports_only('report_id', ref('int_fact_cells')) }}
+  and {{ new_reports_only('report_id') }}
 group by agency_id, year, report_id, col_code

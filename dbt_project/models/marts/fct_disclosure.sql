@@ -5,7 +5,7 @@
 {{ config(
     materialized='incremental', incremental_strategy='delete+insert', unique_key='report_id',
     on_schema_change='fail',
-    pre_hook="{{ drop_reports_not_upstream(ref('int_cells_selected')) }}",
+    pre_hook="{{ follow_upstream_reports(ref('int_cells_selected')) }}",
 ) }}
 select
     cast(cells.agency_id as varchar)  as agency_id,
@@ -21,4 +21,4 @@ left join {{ ref('disclosure_items') }} as items
   on items.item = cells.row_code
  and items.measure = cells.col_code
 where cells.table_name = 'disclosure'
-  and {{ new_reports_only('cells.report_id', ref('int_cells_selected')) }}
+  and {{ new_reports_only('cells.report_id') }}

@@ -5,7 +5,7 @@
 {{ config(
     materialized='incremental', incremental_strategy='delete+insert', unique_key='report_id',
     on_schema_change='fail',
-    pre_hook="{{ drop_reports_not_upstream(ref('int_fact_cells')) }}",
+    pre_hook="{{ follow_upstream_reports(ref('int_fact_cells')) }}",
 ) }}
 select
     cast(agency_id as varchar)   as agency_id,
@@ -18,4 +18,4 @@ select
     cast(is_legacy as boolean)   as is_legacy
 from {{ ref('int_fact_cells') }}
 where fact_table = 'litigation'
-  and {{ new_reports_only('report_id', ref('int_fact_cells')) }}
+  and {{ new_reports_only('report_id') }}

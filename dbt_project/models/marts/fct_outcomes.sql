@@ -5,7 +5,7 @@
 {{ config(
     materialized='incremental', incremental_strategy='delete+insert', unique_key='report_id',
     on_schema_change='fail',
-    pre_hook="{{ drop_reports_not_upstream(ref('int_fact_cells')) }}",
+    pre_hook="{{ follow_upstream_reports(ref('int_fact_cells')) }}",
 ) }}
 select
     cast(d.agency_id as varchar)        as agency_id,
@@ -21,4 +21,4 @@ from {{ ref('int_fact_cells') }} as d
 left join {{ ref('outcome_codes') }} as codes
   on codes.outcome_code = d.row_code
 where d.fact_table = 'outcomes'
-  and {{ new_reports_only('d.report_id', ref('int_fact_cells')) }}
+  and {{ new_reports_only('d.report_id') }}
