@@ -252,18 +252,42 @@ _LISTED_CUTS = 4096  # cut lists up to this size are built (and shared); longer 
 
 
 def _iter_cuts(s: str, n: int):
-    """The cuts of cut_list(s, n), generated one by one in the same order."""
+    """The cuts of cut_list(s, n), generated one by one in the same order: a depth-first
+    walk over the cells' ends with an explicit stack (a generator per cell cost ~20 µs
+    per cut; a run-together table 四 may take 5,000 of them)."""
     if n == 1:
         if s == "0" or not s.startswith("0"):
             yield (int(s),)
         return
-    for k in range(1, len(s) - n + 2):
-        head = s[:k]
-        if head != "0" and head.startswith("0"):
-            break
-        value = int(head)
-        for rest in _iter_cuts(s[k:], n - 1):
-            yield (value,) + rest
+    size, last = len(s), n - 1
+    may_lead = [ch != "0" for ch in s]  # a cell of several digits may start here
+    fewest = _fewest_cells(s)
+    starts, ends, values = [0] * n, [0] * n, [0] * n  # ends[m] == starts[m]: cell m not cut yet
+    m = 0
+    while m >= 0:
+        start, end = starts[m], ends[m] + 1
+        if end > size - (last - m) or (end > start + 1 and not may_lead[start]):
+            m -= 1  # no longer cell m fits: cut the cell before it longer
+            continue
+        ends[m] = end
+        if fewest[end] > last - m:  # the rest cannot make the cells left: skip it (it yields nothing)
+            continue
+        values[m] = int(s[start:end])
+        if m + 1 < last:
+            m += 1
+            starts[m] = ends[m] = end
+        elif end + 1 == size or may_lead[end]:  # the rest is the last cell
+            values[last] = int(s[end:])
+            yield tuple(values)
+
+
+def _fewest_cells(s: str) -> list[int]:
+    """For each start i, the fewest cells s[i:] cuts into: each leading 0 is a cell of
+    its own, and a cell that starts with another digit may run to the end."""
+    out = [0] * (len(s) + 1)
+    for i in range(len(s) - 1, -1, -1):
+        out[i] = 1 + out[i + 1] if s[i] == "0" else 1
+    return out
 
 
 def _in_order_product(factors: list):

@@ -10,7 +10,7 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parsers.form import MAX_CANDIDATES, Slot, _compositions, split_vectors
+from parsers.form import MAX_CANDIDATES, Slot, _compositions, _iter_cuts, split_vectors
 
 
 def _cuts(s: str, parts: int):
@@ -47,6 +47,14 @@ def _definition(digits: list[str], width: int, with_total: bool) -> list[tuple[i
 def test_split_vectors_are_the_definition(digits, width, with_total):
     slots = [Slot(int(d), d, glued=True) for d in digits]
     assert split_vectors(slots, width, with_total) == _definition(digits, width, with_total)
+
+
+@settings(max_examples=600, deadline=None, derandomize=True, database=None)
+@given(st.text("0000123456789", min_size=1, max_size=14), st.integers(1, 15))
+def test_generated_cuts_are_the_definition(s, parts):
+    """_iter_cuts (the lazy path for long runs: a walk with an explicit stack that skips
+    rests too short of cells) yields the cuts of the definition, in its order."""
+    assert list(_iter_cuts(s, parts)) == [tuple(int(x) for x in cut) for cut in _cuts(s, parts)]
 
 
 def test_a_long_run_with_its_total():
