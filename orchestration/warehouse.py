@@ -59,6 +59,9 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
 # Bookkeeping of the load, in schema raw beside the three tables.
 LOAD_INDEX = f"{RAW_SCHEMA}.load_index"  # source_file, batch_id, report_id of every loaded file
 LOAD_DELTA = f"{RAW_SCHEMA}.load_delta"  # report_id of the reports whose rows the last load (re)wrote
+# agency_key, year of the reports whose rows the last load deleted or inserted: the
+# agency-years dbt's costly tests read (dbt_project/macros/build_scope.sql)
+LOAD_SCOPE = f"{RAW_SCHEMA}.load_scope"
 
 
 @dataclass(frozen=True)
@@ -117,7 +120,8 @@ def _parquet(paths: list[str]) -> str:
 
 def _apply_changes(con, source: ParsedSource) -> dict[str, int]:
     """Delete the rows of files gone or re-parsed, insert those of files added or
-    re-parsed; record the touched reports in raw.load_delta (the checks validate them)."""
+    re-parsed; record the touched reports in raw.load_delta (the checks validate them)
+    and their agency-years in raw.load_scope (dbt's costly tests read those)."""
     current = (f"SELECT source_file, batch_id FROM read_parquet('{source.index.as_posix()}')" if source.index
                else "SELECT NULL::VARCHAR AS source_file, NULL::VARCHAR AS batch_id WHERE false")
     con.execute(f"CREATE TEMP TABLE current_files AS {current}")
@@ -130,6 +134,8 @@ def _apply_changes(con, source: ParsedSource) -> dict[str, int]:
     new_reports = (f"SELECT r.* FROM {_parquet(reports_files)} r SEMI JOIN added USING (source_file, batch_id)"
                    if reports_files else f"SELECT {cols['reports']}, NULL::VARCHAR AS batch_id FROM {RAW_SCHEMA}.reports WHERE false")
     con.execute(f"CREATE TEMP TABLE new_reports AS {new_reports}")
+    con.execute(f"CREATE OR REPLACE TABLE {LOAD_SCOPE} AS SELECT agency_key, year FROM {RAW_SCHEMA}.reports "
+                "WHERE source_file IN (SELECT source_file FROM gone) UNION SELECT agency_key, year FROM new_reports")
     for name in ("reports", "issues"):
         con.execute(f"DELETE FROM {RAW_SCHEMA}.{name} WHERE source_file IN (SELECT source_file FROM gone)")
     con.execute(f"INSERT INTO {RAW_SCHEMA}.reports ({cols['reports']}) SELECT {cols['reports']} FROM new_reports")

@@ -1,5 +1,5 @@
-{#- Incremental by report: the big per-cell models (int_cells_selected, int_fact_cells,
-    fct_*) follow the set of reports upstream instead of being rebuilt whole.
+{#- Incremental by report: the big per-cell models (int_cells_selected, int_legacy_facts,
+    int_fact_cells, fct_*) follow the set of reports upstream instead of being rebuilt whole.
 
     A report's rows depend only on the report itself: report_id is a hash of the file's
     bytes, and everything else that shapes the rows (parser, contracts, these models,

@@ -426,3 +426,43 @@ def test_build_with_only_failed_reports(tmp_path):
             assert q(con, f"select count(*) from marts.{table}") == [(0,)], table
     finally:
         con.close()
+
+
+def test_scoped_tests_read_the_agency_years_of_the_last_load(tmp_path):
+    """The grain test of fct_outcomes reads only the agency-years in raw.load_scope
+    (macros/build_scope.sql), and every row when that table is missing. A duplicate
+    row planted in one agency-year is found exactly when its agency-year is in scope."""
+    warehouse = tmp_path / "ogi.duckdb"
+    write_warehouse(warehouse, *build_fixture(with_identity_issue=True))
+    assert run_dbt_build(warehouse, tmp_path).returncode == 0
+    con = duckdb.connect(str(warehouse))
+    try:
+        planted = q(con, """select r.agency_key, r.year from marts.fct_outcomes f
+                            join raw.reports r using (report_id) limit 1""")[0]
+        other = con.execute("select agency_key, year from raw.reports where agency_key is not null "
+                            "and (agency_key, year) <> (?, ?) limit 1", list(planted)).fetchall()[0]
+        con.execute("""insert into marts.fct_outcomes select * from marts.fct_outcomes f
+                       where report_id in (select report_id from raw.reports
+                                           where agency_key = ? and year = ?) limit 1""", list(planted))
+    finally:
+        con.close()
+
+    def grain_test_status(scope: list[tuple] | None) -> int:
+        con = duckdb.connect(str(warehouse))
+        try:
+            con.execute("drop table if exists raw.load_scope")
+            if scope is not None:
+                con.execute("create table raw.load_scope (agency_key varchar, year integer)")
+                con.executemany("insert into raw.load_scope values (?, ?)", scope)
+        finally:
+            con.close()
+        env = {**__import__("os").environ, "OGI_WAREHOUSE": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+        return subprocess.run(
+            [str(DBT), "test", "--profiles-dir", ".", "--target-path", str(tmp_path / "target"),
+             "--log-path", str(tmp_path / "logs"), "--select",
+             "unique_combination_of_columns_fct_outcomes_agency_id__year__applicant_type__outcome_code"],
+            cwd=DBT_PROJECT, env=env, capture_output=True, text=True, timeout=600).returncode
+
+    assert grain_test_status(None) != 0          # no scope recorded: every row is read
+    assert grain_test_status([other]) == 0       # the planted agency-year is out of scope
+    assert grain_test_status([other, planted]) != 0
