@@ -210,14 +210,35 @@ def html_cells(text: str) -> list[str | None]:
 # html.parser: the scanner is a shortcut for pages where both read the same events
 # (tests/parsers/test_html_scanner.py compares them).
 _S = "[ \t\n\r\f]"
+_ATTRS = (rf"(?:{_S}+[a-zA-Z_:][-a-zA-Z0-9_:.]*"
+          rf"""(?:{_S}*={_S}*(?:"[^"]*"|'[^']*'|[^\s"'=<>`/]+(?=[ \t\n\r\f>])))?)*{_S}*""")
+_NO_EVENT = r"<!--.*?--\s*>|<!(?!--|\[)[^>]*>|<\?[^>]*>"  # comments, declarations, processing instructions
 _HTML_MARKUP = re.compile(
-    r"<!--.*?--\s*>|<!(?!--|\[)[^>]*>|<\?[^>]*>"
-    rf"|<(?P<start>[a-zA-Z][a-zA-Z0-9]*)(?:{_S}+[a-zA-Z_:][-a-zA-Z0-9_:.]*"
-    rf"""(?:{_S}*={_S}*(?:"[^"]*"|'[^']*'|[^\s"'=<>`/]+(?=[ \t\n\r\f>])))?)*{_S}*(?P<close>/?)>"""
+    rf"{_NO_EVENT}|<(?P<start>[a-zA-Z][a-zA-Z0-9]*){_ATTRS}(?P<close>/?)>"
     r"|</(?P<end>[a-zA-Z][-.a-zA-Z0-9:_]*)\s*>", re.S)
 _CDATA_END = {tag: re.compile(rf"</\s*{tag}\s*>", re.I) for tag in ("script", "style")}
-# _scan_html_cells reads the three groups by position (m.groups(), faster than by name).
+# _scan_simple_html reads the three groups by position (m.groups(), faster than by name).
 assert _HTML_MARKUP.groupindex == {"start": 1, "close": 2, "end": 3} and _HTML_MARKUP.groups == 3
+
+def _any_case(word: str) -> str:
+    """`word` in ASCII letters of either case, as _HTML_MARKUP reads tag names (re.I
+    would take ſ for s)."""
+    return "".join(f"[{c.lower()}{c.upper()}]" for c in word)
+
+
+# _HTML_MARKUP as one pass over the whole text (findall, no Python step per tag): the
+# data before each markup, then the markup's groups. A script or style start tag takes
+# its body (raw text, never collected: both are skipped tags) up to its end tag
+# (_CDATA_END's pattern), or to the end of the text when it has none (script_end /
+# style_end empty); a < that starts no markup the scanner knows is `stray`.
+_HTML_EVENTS = re.compile(
+    rf"([^<]*)(?:{_NO_EVENT}"
+    + "".join(rf"|<(?P<{tag}>{_any_case(tag)}){_ATTRS}>(?:.*?(?P<{tag}_end>(?i:{end.pattern}))|.*)"
+              for tag, end in _CDATA_END.items())
+    + rf"|<(?P<start>[a-zA-Z][a-zA-Z0-9]*){_ATTRS}(?P<close>/?)>"
+    r"|</(?P<end>[a-zA-Z][-.a-zA-Z0-9:_]*)\s*>|(?P<stray><)|\Z)", re.S)
+assert list(_HTML_EVENTS.groupindex) == ["script", "script_end", "style", "style_end", "start", "close", "end", "stray"]
+assert set(_CDATA_END) <= _HtmlCells._SKIP  # their bodies are never collected
 
 
 def _scan_simple_html(text: str, parser: _HtmlCells) -> bool:
@@ -260,9 +281,10 @@ def _scan_simple_html(text: str, parser: _HtmlCells) -> bool:
 
 def _scan_html_cells(text: str) -> list[str | None] | None:
     """The cells `_HtmlCells` collects from the events `_scan_simple_html` feeds it,
-    with the collector's handlers written inline (a method call per tag and per text
-    cost more than the scanning); None where `_scan_simple_html` returns False.
-    tests/parsers/test_html_scanner.py compares both with html.parser."""
+    read from one findall (`_HTML_EVENTS`) with the collector's handlers written inline
+    (a method call per tag and per text cost more than the scanning); None where
+    `_scan_simple_html` returns False. tests/parsers/test_html_scanner.py compares both
+    with html.parser."""
     cells: list[str | None] = []
     buf: list[str] = []
     in_cell, skip = False, 0
@@ -274,24 +296,15 @@ def _scan_html_cells(text: str) -> list[str | None] | None:
         if cell or force:
             cells.append(cell or None)
 
-    pos, n = 0, len(text)
-    find, match = text.find, _HTML_MARKUP.match
-    while pos < n:
-        lt = find("<", pos)
-        if lt < 0:
-            lt = n
-        if lt > pos:
-            if not skip:  # handle_data
-                data = text[pos:lt]
-                buf.append(unescape(data) if "&" in data else data)
-            if lt == n:
-                break
-        m = match(text, lt)
-        if m is None:
+    for data, script, script_end, style, style_end, tag, close, end_tag, stray in _HTML_EVENTS.findall(text):
+        if data and not skip:  # handle_data
+            buf.append(unescape(data) if "&" in data else data)
+        if stray:
             return None
-        pos = m.end()
-        tag, close, end_tag = m.groups()  # start, close, end
-        if tag is not None:
+        cdata = script or style
+        if cdata:
+            tag = cdata
+        if tag:
             tag = tag.lower()
             if tag in skip_tags:  # handle_starttag
                 skip += 1
@@ -300,16 +313,11 @@ def _scan_html_cells(text: str) -> list[str | None] | None:
                 in_cell = True
             elif tag in breaks and not in_cell:
                 flush(False)
-            if close:
-                end_tag = tag  # <br/>: the end tag follows at once
-            elif tag in _CDATA_END:  # the body is raw text up to </script>; none at all: the rest is dropped
-                end = _CDATA_END[tag].search(text, pos)
-                if end is None:
-                    break
-                if end.start() > pos and not skip:  # handle_data (script and style are skipped: never)
-                    buf.append(text[pos:end.start()])
-                end_tag, pos = tag, end.end()
-        if end_tag is not None:  # handle_endtag
+            if close or cdata:
+                if cdata and not (script_end or style_end):
+                    break  # a script or style without its end tag: the rest is dropped
+                end_tag = tag  # <br/>, or the end tag of a script or style
+        if end_tag:  # handle_endtag
             end_tag = end_tag.lower()
             if end_tag in skip_tags:
                 skip = max(0, skip - 1)

@@ -46,6 +46,8 @@ _FRAGMENTS = st.sampled_from([
     "-->", "<!DOCTYPE html>", "<!x>", "<![CDATA[x]]>", "<?xml v?>", "<", ">", "</", "</ td>", "</td x>",
     "&amp;", "&nbsp;", "&#49;", "&#x4e00;", "&lt", "&", "1", "23", "予以公开", " ", "\n", "\t", "=", "/", "\"",
     "'", "<a href=/x/>", "<img src=\"a>b\">", "<td\x85>", "<td中>", "<p\x0b>",
+    "<Script a=1>", "</script\n>", "<script/>", "<scripts>", "<\u017fcript>", "<STYLE >",
+    "</style x>", "</ style>",
 ])
 
 
