@@ -206,6 +206,10 @@ def split_vectors(slots: list[Slot], width: int, with_total: bool) -> list[tuple
         return []
     out: list[tuple[int, ...]] = []
     if with_total and len(digits) == 1:
+        if len(digits[0]) == width:
+            # As many digits as cells (most split rows): the one cut is a digit per cell.
+            cells = tuple(map(int, digits[0]))
+            return [cells] if sum(cells[:-1]) == cells[-1] else []
         # One digit string, last cell the total: branches whose running sum already
         # exceeds what is left of the string cannot end in their total (the last
         # cell is a suffix of it), so they are cut early. Same splits, same order.

@@ -162,8 +162,11 @@ def _solve_rows(rows: list[tuple[list, list, str | None, str]], identities, tabl
     for keys, cands, reason, raw in rows:
         printed = cands[0] if len(cands) == 1 else None
         blank_by_row: dict[tuple[str, str], int] = {}
-        row_values = [values.get(key) for key in keys]
-        raws = [raw] * len(keys) if printed is None else [None if p is None else str(p) for p in printed]
+        row_values = list(map(values.get, keys))
+        if printed is None:
+            raws = [raw] * len(keys)
+        else:
+            raws = list(map(str, printed)) if None not in printed else [None if p is None else str(p) for p in printed]
         if None not in row_values and (not imputed_by or imputed_by.keys().isdisjoint(keys)):
             # The common case, as the loop below: every cell known, none imputed. Each cell is
             # key + (value, raw_text, False), made by C-level maps (no bytecode per cell).
