@@ -12,6 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
+from parsers.regions import correct_place_name, resolve_region, starts_with_division
+
 AGENCY_SUFFIX = (r"(?:人民政府|政府|办公厅|办公室|委员会|管委会|委|局|厅|院|署|部|办|中心|所|站|队|馆|处|科|"
                  r"集团|公司|学校|大学|法院|检察院|街道|镇|乡|区|县|市|省|试验区|实验区)")
 _YEAR = r"(20[0-3]\d|19[89]\d)\s*年\s*度?"
@@ -45,6 +47,8 @@ ABBREVIATIONS = {
     "自然资源和规划局": "自然资源和规划局",
 }
 
+_SHORT_FORMS = tuple(ABBREVIATIONS)
+
 
 @dataclass
 class Metadata:
@@ -59,6 +63,8 @@ class Metadata:
 
 
 def expand_abbreviations(name: str) -> str:
+    if not name.endswith(_SHORT_FORMS):  # no abbreviation (one C-level test for them all)
+        return name
     for short, full in ABBREVIATIONS.items():
         if name.endswith(short) and not name.endswith(full):
             return name[: -len(short)] + full
@@ -78,8 +84,6 @@ def _strip_chrome(name: str) -> str | None:
     starts with a division (年度报告聊城市冠县财政局 → 聊城市冠县财政局). A name that
     keeps chrome words with no division after them is no agency name (None); 政务公开
     and 信息公开 alone may belong to one (南充市政务公开办公室)."""
-    from parsers.regions import starts_with_division
-
     m = _CHROME_HEAD.match(name)
     if not m:
         return name
@@ -117,8 +121,8 @@ def find_agency_and_year(text: str, html_title: str | None = None):
     lines = _title_lines(text, html_title)
     for i, line in enumerate(lines):
         m = TITLE_RE.search(line)
-        if m and _clean_agency(m.group(1)):
-            raw, year = _clean_agency(m.group(1)), int(m.group(2))
+        if m and (name := _clean_agency(m.group(1))):
+            raw, year = name, int(m.group(2))
             break
         if YEAR_ONLY_TITLE_RE.match(line) and i > 0:  # agency on the line above the year
             prev = _clean_agency(re.sub(r"\s+", "", lines[i - 1]))
@@ -155,8 +159,6 @@ def government_of_place(name: str | None, source: str | None) -> str | None:
 def most_named_place(text: str) -> str | None:
     """Last resort for a report with no title, source or signature: the division it
     names most often (at least 3 times), if the division list knows it."""
-    from parsers.regions import resolve_region
-
     counts: Counter[str] = Counter()
     for m in re.finditer(r"[\u4e00-\u9fff]+?(?:实验区|新区|自治州|市|县|区)", text[:5000]):
         run = m.group(0)
@@ -227,8 +229,6 @@ def _run_in_signature(text: str) -> str | None:
     """A signature run into the last sentence (…无其他需要报告的事项夏县自然资源局2021年3月31日):
     the name is the longest tail of the run before the date that starts with a division
     and ends as an agency does. A name that starts with no division is not taken."""
-    from parsers.regions import starts_with_division
-
     m = _RUN_IN_SIGNATURE.search(text[-300:].rstrip())
     if not m:
         return None
@@ -267,8 +267,6 @@ def read_metadata(text: str, html_title: str | None = None) -> Metadata:
 def correct_place(name: str, context: str | None) -> tuple[str, tuple[str, str, str, str] | None]:
     """The agency name with an OCR slip in its place name corrected, when the division
     list decides it (parsers.regions.correct_place_name), and the warning that says so."""
-    from parsers.regions import correct_place_name
-
     fix = correct_place_name(name, context)
     if fix is None:
         return name, None
