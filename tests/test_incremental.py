@@ -103,9 +103,11 @@ def test_a_rebuild_parses_only_what_changed_and_ends_as_a_fresh_build(tmp_path):
     # Started from the published build: the load wrote only the added, removed and changed
     # reports (dev_017 out, 003 old and new, 004 in), and dbt's per-report models followed.
     assert reports_loaded_last(warehouse) == 4
+    assert "loaded seed file" not in build_log_path(warehouse).read_text()  # they came with the copy
     fresh = tmp_path / "fresh" / "ogi.duckdb"
     run_build(raw, fresh)
     assert reports_loaded_last(fresh) == len(second)  # a fresh build loads every file
+    assert "loaded seed file" in build_log_path(fresh).read_text()
     assert all_tables_of(warehouse) == all_tables_of(fresh)
     con = duckdb.connect(str(warehouse), read_only=True)
     try:

@@ -41,6 +41,16 @@ class OgiDbtTranslator(DagsterDbtTranslator):
 DBT_BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test", "--log-level-file", "info",
                   "--exclude", "tag:reference_data"]
 
+SKIP_SEEDS = ["--exclude-resource-type", "seed"]
+
+
+def dbt_build_args(build: BuildTarget) -> list[str]:
+    """DBT_BUILD_ARGS, and no seed load when the working database is a copy of the
+    published one: that was built by the same code (code_version.py), so its seed
+    tables already hold these CSVs."""
+    return DBT_BUILD_ARGS + (SKIP_SEEDS if build.seeded else [])
+
+
 KEEP_TARGETS = 5
 TARGET_MAX_AGE_S = 3600
 
@@ -119,7 +129,10 @@ def ogi_dbt(
     build: BuildTarget,
     progress: ResourceParam[Progress],
 ):
-    total = len(context.selected_asset_keys)
+    selected = context.selected_asset_keys
+    if build.seeded:  # the seeds are not loaded again (dbt_build_args)
+        selected = {key for key in selected if context.assets_def.group_names_by_key.get(key) != "seeds"}
+    total = len(selected)
     if not has_raw_tables(build.work_db):
         # A run of dbt assets alone (say, one mart from the UI): raw.* comes from
         # the parses already in the ingest state, not from a re-parse.
@@ -132,7 +145,7 @@ def ogi_dbt(
     # OGI_DBT_*; DbtCliResource passes os.environ to the subprocess, so set them here.
     with _env(**build.dbt_env(), OGI_DUCKDB_MEMORY_LIMIT=duckdb_memory_limit()):
         target = invocation_target(target_root, build)
-        invocation = dbt.cli(DBT_BUILD_ARGS, context=context, raise_on_error=False, target_path=target)
+        invocation = dbt.cli(dbt_build_args(build), context=context, raise_on_error=False, target_path=target)
         for event in invocation.stream():
             if hasattr(event, "asset_key") and type(event).__name__ in ("Output", "AssetMaterialization", "MaterializeResult"):
                 done += 1
