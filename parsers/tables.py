@@ -81,8 +81,20 @@ def _names_a_marker(run: str) -> bool:
 
 # ------------------------------------------------------------------ identities
 
-def _keys(table: str, row: str, cols) -> list[tuple[str, str, str]]:
-    return [(table, row, c) for c in cols]
+_INTERNED: dict[tuple[str, str, str], tuple[str, str, str]] = {}
+
+
+def _key(table: str, row: str, col: str) -> tuple[str, str, str]:
+    """One tuple object per cell key (a few hundred exist): the rows' keys and the
+    identities' are the same objects, which the solver's dict lookups then compare by
+    identity, not item by item."""
+    key = (table, row, col)
+    return _INTERNED.setdefault(key, key)
+
+
+@lru_cache(maxsize=1024)
+def _keys(table: str, row: str, cols: tuple[str, ...]) -> tuple[tuple[str, str, str], ...]:
+    return tuple(_key(table, row, c) for c in cols)
 
 
 def table3_identities(rows: list[FoundRow], specs) -> list[Identity]:
@@ -105,20 +117,20 @@ def _table3_identities(rows: tuple[tuple[str, str], ...], outcome_rows: tuple[st
         if {("applications", "new_received"), ("applications", "carried_over"),
                 ("outcomes", "total"), ("applications", "carried_forward")} <= present:
             idents.append(Identity("identity_column_balance", f"applications.{c}", (
-                (("applications", "new_received", c), 1), (("applications", "carried_over", c), 1),
-                (("outcomes", "total", c), -1), (("applications", "carried_forward", c), -1))))
+                (_key("applications", "new_received", c), 1), (_key("applications", "carried_over", c), 1),
+                (_key("outcomes", "total", c), -1), (_key("applications", "carried_forward", c), -1))))
         if ("outcomes", "total") in present:
             idents.append(Identity("identity_outcome_total", f"outcomes.{c}",
-                                   tuple((("outcomes", r, c), 1) for r in outcome_rows)
-                                   + ((("outcomes", "total", c), -1),)))
+                                   tuple((_key("outcomes", r, c), 1) for r in outcome_rows)
+                                   + ((_key("outcomes", "total", c), -1),)))
     return tuple(idents)
 
 
 @lru_cache(maxsize=1)
 def _litigation_identities() -> tuple[Identity, ...]:
     return tuple(Identity("identity_litigation_total", f"litigation.{p}",
-                          tuple((("litigation", p, r), 1) for r in V.RESULTS[:-1])
-                          + ((("litigation", p, "total"), -1),)) for p in V.PROCEEDINGS)
+                          tuple((_key("litigation", p, r), 1) for r in V.RESULTS[:-1])
+                          + ((_key("litigation", p, "total"), -1),)) for p in V.PROCEEDINGS)
 
 
 def litigation_identities() -> list[Identity]:
@@ -323,7 +335,7 @@ def _read_litigation(tokens: list[Token], index: LabelIndex, from_char: int, out
         return False
     end = index.find(V.TABLE4_END, begin.end_char)
     stop = end.first_token if end else len(tokens)
-    keys = [("litigation", p, r) for p, r in V.LITIGATION_COLUMNS]
+    keys = [_key("litigation", p, r) for p, r in V.LITIGATION_COLUMNS]
     cells = 0
     for i in range(begin.last_token + 1, stop):
         if tokens[i].kind != TEXT:
