@@ -10,7 +10,9 @@
       * which report stands for an agency-year depends only on the reports of that
         agency-year (int_report_selection).
     So the rows outside the scope are those of the published build, which passed the
-    same tests with the same code. A test opts in with
+    same tests with the same code. That holds for a relationships test too: a report
+    leaves dim_report only with its file, and an agency leaves dim_agency only with
+    all its reports, so their agency-years are in scope. A test opts in with
         config:
           where: "__in_build_scope__"      (or "not is_legacy and __in_build_scope__")
     on a model with agency_id and year columns. Without raw.load_scope (a raw schema

@@ -4,7 +4,7 @@
 -#}
 {% test composite_relationships(model, columns, to, to_columns) %}
 select {% for c in columns %}child.{{ c }}{{ ", " if not loop.last }}{% endfor %}, count(*) as n_rows
-from {{ model }} as child
+from (select * from {{ model }}) as child  -- model may be a subquery already aliased (a `where` config)
 where {% for c in columns %}child.{{ c }} is not null{{ " and " if not loop.last }}{% endfor %}
   and not exists (
     select 1 from {{ to }} as parent
