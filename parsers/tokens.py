@@ -130,7 +130,8 @@ def split_cells(text: str, layout: str) -> list[str | None]:
         return html_cells(text)
     if layout == "markdown":
         return markdown_cells(text)
-    return [c for c in re.split(r"[\n\t|]", text) if c.strip()]
+    # re.split(r"[\n\t|]", text), by str methods (several times faster)
+    return [c for c in text.replace("\t", "\n").replace("|", "\n").split("\n") if c.strip()]
 
 
 _MD_SEPARATOR_ROW = re.compile(r"\|?[\s:|-]+\|?")
