@@ -101,7 +101,33 @@ def build(raw: Path, warehouse: Path) -> dict:
     order = sorted(starts.items(), key=lambda kv: kv[1])
     phases = {name: (order[i + 1][1] if i + 1 < len(order) else wall) - t for i, (name, t) in enumerate(order)}
     phases["startup"] = order[0][1] if order else 0.0
-    return {"wall": wall, "rss_mb": int(m.group(1)) / 1024, "phases": phases}
+    build_id = re.search(r"ogi build (\S+):", proc.stderr)
+    return {"wall": wall, "rss_mb": int(m.group(1)) / 1024, "phases": phases,
+            "dbt": dbt_split(build_id.group(1), phases.get("dbt")) if build_id else None}
+
+
+def dbt_split(build_id: str, dbt_phase: float | None) -> dict | None:
+    """The dbt phase cut in three from that build's dbt log (JSON lines in
+    dbt_project/target/ogi_dbt-<build id>/dbt.log): from dbt's first log line to
+    'Found N models' (adapter and partial parse), the nodes (dbt's own execution
+    time), and the rest of the phase (starting the process, importing dbt, Dagster's
+    handling of the results)."""
+    import json
+
+    log = ROOT / "dbt_project" / "target" / f"ogi_dbt-{build_id}" / "dbt.log"
+    if dbt_phase is None or not log.exists():
+        return None
+    stamps, nodes = {}, None
+    for line in log.read_text(encoding="utf-8").splitlines():
+        event = json.loads(line)
+        code, ts = event["info"]["code"], datetime.fromisoformat(event["info"]["ts"].replace("Z", "+00:00"))
+        stamps.setdefault(code, ts)
+        if "execution_time" in event["data"] and "stat_line" in event["data"]:  # "Finished running ..."
+            nodes = float(event["data"]["execution_time"])
+    if "A001" not in stamps or "W006" not in stamps or nodes is None:
+        return None
+    parse = (stamps["W006"] - stamps["A001"]).total_seconds()
+    return {"parse": parse, "nodes": nodes, "start and rest": dbt_phase - parse - nodes}
 
 
 def machine() -> str:
@@ -197,6 +223,9 @@ def report(sizes, one, full, builds, incremental, parse_dir) -> str:
         ph = builds[n]["phases"]
         lines.append(f"ogi build {n:,}: " + ", ".join(f"{k} {v:.1f} s" for k, v in ph.items()) + ".")
     lines.append("Incremental: " + ", ".join(f"{k} {v:.1f} s" for k, v in incremental["phases"].items()) + ".")
+    for name, b in [*((f"ogi build {n:,}", builds[n]) for n in sizes), ("Incremental", incremental)]:
+        if b.get("dbt"):
+            lines.append(f"{name}, dbt phase: " + ", ".join(f"{k} {v:.1f} s" for k, v in b["dbt"].items()) + ".")
     return "\n".join(lines)
 
 
