@@ -22,13 +22,16 @@ from orchestration.warehouse import has_raw_tables, load_raw_tables
 dbt_project = ensure_manifest()
 
 
+SEEDS_GROUP = "seeds"
+
+
 class OgiDbtTranslator(DagsterDbtTranslator):
     """Default keys (sources carry meta.dagster.asset_key raw/*; models are
     [schema, name] when a schema is configured); groups by folder (staging, marts...)."""
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props.get("resource_type") == "seed":
-            return "seeds"
+            return SEEDS_GROUP
         return group_from_dbt_resource_props_fallback_to_directory(dbt_resource_props) or "dbt"
 
 
@@ -131,7 +134,7 @@ def ogi_dbt(
 ):
     selected = context.selected_asset_keys
     if build.seeded:  # the seeds are not loaded again (dbt_build_args)
-        selected = {key for key in selected if context.assets_def.group_names_by_key.get(key) != "seeds"}
+        selected = {key for key in selected if context.assets_def.group_names_by_key.get(key) != SEEDS_GROUP}
     total = len(selected)
     if not has_raw_tables(build.work_db):
         # A run of dbt assets alone (say, one mart from the UI): raw.* comes from
