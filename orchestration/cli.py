@@ -250,7 +250,10 @@ def run_build(raw_dir: Path, warehouse: Path, progress=None, wait: float = 0) ->
         warehouse.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CommandError(f"cannot create the warehouse folder {warehouse.parent}: {exc}", EXIT_USAGE)
-    with _build_lock(warehouse, wait, progress):
+    from orchestration.dbt_server import warm_dbt  # stdlib only: the CLI starts fast
+
+    # The warm dbt imports dbt on the idle core while this process loads Dagster.
+    with _build_lock(warehouse, wait, progress), warm_dbt():
         return _run_locked(raw_dir, warehouse, progress, started)
 
 
