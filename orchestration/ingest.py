@@ -231,21 +231,17 @@ def _rmtree(path: Path) -> None:
 def parse_batch(state: State, batch_id: str, raw_dir: Path, progress=None,
                 duplicates: dict[str, str] | None = None) -> dict[str, int]:
     """Parse the files of one batch into <state>/parsed/<batch_id>/, chunk by chunk
-    (memory bounded by a chunk). `duplicates` (path → original) lets a file that is
-    byte-identical to one of another batch be recorded as its copy. Returns row counts."""
-    from parsers.batch import iter_parsed_chunks
+    (memory bounded by a chunk; the parse workers write the Parquet files).
+    `duplicates` (path → original) lets a file that is byte-identical to one of
+    another batch be recorded as its copy. Returns row counts."""
+    from parsers.batch import write_parsed_chunks
 
     out = state.parsed_dir(batch_id)
     tmp = out.with_name(out.name + ".tmp")
     _rmtree(tmp)
     tmp.mkdir(parents=True)
     files = [raw_dir / f.source_file for f in state.batch_files(batch_id)]
-    counts = {"reports": 0, "cells": 0, "issues": 0}
-    for n, chunk in enumerate(iter_parsed_chunks(raw_dir, files, progress=progress, duplicates=duplicates)):
-        for name in counts:
-            frame = getattr(chunk, name).with_columns(pl.lit(batch_id).alias("batch_id"))
-            frame.write_parquet(tmp / f"{name}-{n:06d}.parquet")
-            counts[name] += frame.height
+    counts = write_parsed_chunks(raw_dir, tmp, batch_id, files, progress=progress, duplicates=duplicates)
     copies = {Path(p).relative_to(raw_dir).as_posix(): o for p, o in (duplicates or {}).items()}
     _write_atomic(tmp / COPIES_FILE, json.dumps(copies, ensure_ascii=False).encode())
     _rmtree(out)

@@ -2,12 +2,15 @@
 
 Files are parsed in chunks by a process pool; each chunk is read and parsed as
 one batch (`parsers.report.parse_reports`: the text passes run over the whole
-chunk) and comes back as three small polars frames, so memory is bounded by the
-chunk, not the corpus.
+chunk) and comes back as three small polars frames (iter_parsed_chunks), or is
+written as three Parquet files by the worker itself (write_parsed_chunks, the
+ingest's path: the parent then spends next to no CPU on the parse), so memory is
+bounded by the chunk, not the corpus.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import multiprocessing
@@ -15,9 +18,8 @@ import os
 import stat
 import sys
 from collections import defaultdict, deque
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -221,7 +223,7 @@ def _parse_chunk(args: tuple[list[str], str, dict[str, str]]) -> ParsedBatch:
         return _frames(_read_many([(Path(p), duplicates.get(p)) for p in paths], Path(raw_dir)))
 
 
-@contextmanager
+@contextlib.contextmanager
 def _gc_paused():
     """Parsing a chunk makes some 100k short-lived tuples and objects, next to no
     reference cycle: the cyclic collector's passes over them cost ~6% of the parse.
@@ -237,6 +239,25 @@ def _gc_paused():
         gc.enable()
 
 
+def _chunks(raw_dir: Path, files: Iterable[Path] | None, duplicates: dict[str, str] | None) -> list[tuple]:
+    paths = [str(p) for p in (files if files is not None else list_raw_files(raw_dir))]
+    if duplicates is None:
+        duplicates = find_duplicates([Path(p) for p in paths], raw_dir)
+    return [(chunk, str(raw_dir), {p: duplicates[p] for p in chunk if p in duplicates})
+            for chunk in (paths[i:i + CHUNK_FILES] for i in range(0, len(paths), CHUNK_FILES))]
+
+
+def _results(chunks: list[tuple], workers: int | None, write: tuple[Path, str] | None = None) -> Iterator[tuple]:
+    """(chunk, result) in order: on a pool of `workers` processes for a large
+    enough batch, else in this process."""
+    workers = workers or os.cpu_count() or 1
+    if workers > 1 and sum(len(c[0]) for c in chunks) >= POOL_THRESHOLD:
+        return _pooled(chunks, workers, write=write)
+    if write is None:
+        return ((c, _parse_chunk(c)) for c in chunks)
+    return ((c, _parse_and_write((_parse_chunk, c, str(write[0]), n, write[1]))) for n, c in enumerate(chunks))
+
+
 def iter_parsed_chunks(
     raw_dir: Path,
     files: Iterable[Path] | None = None,
@@ -248,29 +269,76 @@ def iter_parsed_chunks(
     frames as it is done: memory is bounded by the chunk, not the corpus.
     `duplicates` (path → original) defaults to the duplicates among `files`."""
     raw_dir = Path(raw_dir)
-    paths = [str(p) for p in (files if files is not None else list_raw_files(raw_dir))]
-    if duplicates is None:
-        duplicates = find_duplicates([Path(p) for p in paths], raw_dir)
-    chunks = [(chunk, str(raw_dir), {p: duplicates[p] for p in chunk if p in duplicates})
-              for chunk in (paths[i:i + CHUNK_FILES] for i in range(0, len(paths), CHUNK_FILES))]
-    workers = workers or os.cpu_count() or 1
-    done = 0
-    pooled = workers > 1 and len(paths) >= POOL_THRESHOLD
-    for chunk, batch in (_pooled(chunks, workers) if pooled else ((c, _parse_chunk(c)) for c in chunks)):
+    chunks = _chunks(raw_dir, files, duplicates)
+    total, done = sum(len(c[0]) for c in chunks), 0
+    for chunk, batch in _results(chunks, workers):
         done += len(chunk[0])
         if progress:
-            progress(done, len(paths))
+            progress(done, total)
         yield batch
+
+
+TABLES = ("reports", "cells", "issues")
+
+
+def write_parsed_chunks(
+    raw_dir: Path,
+    out_dir: Path,
+    batch_id: str,
+    files: Iterable[Path] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
+    duplicates: dict[str, str] | None = None,
+) -> dict[str, int]:
+    """iter_parsed_chunks, written as Parquet: chunk n's frames, with a `batch_id`
+    column, go to out_dir/{reports,cells,issues}-{n:06d}.parquet. The workers write
+    their own chunks (the frames never travel back to this process, which only
+    keeps count); a chunk re-parsed after a worker died is written here and
+    replaces whatever that worker left. Returns the row counts of the three tables."""
+    raw_dir, out_dir = Path(raw_dir), Path(out_dir)
+    chunks = _chunks(raw_dir, files, duplicates)
+    total, done = sum(len(c[0]) for c in chunks), 0
+    counts = dict.fromkeys(TABLES, 0)
+    for chunk, heights in _results(chunks, workers, write=(out_dir, batch_id)):
+        for name, height in zip(TABLES, heights):
+            counts[name] += height
+        done += len(chunk[0])
+        if progress:
+            progress(done, total)
+    for part in out_dir.glob(".*.part"):  # left by a worker that died writing
+        part.unlink(missing_ok=True)
+    return counts
+
+
+def _write_chunk(parsed: ParsedBatch, out_dir: Path, n: int, batch_id: str) -> tuple[int, ...]:
+    """Chunk n's three Parquet files, each written under a temporary name then
+    renamed: a file under its final name is whole, and a chunk written again
+    (re-parsed after its worker died) replaces it."""
+    heights = []
+    for name in TABLES:
+        frame = getattr(parsed, name).with_columns(pl.lit(batch_id).alias("batch_id"))
+        part = out_dir / f".{name}-{n:06d}.{os.getpid()}.part"
+        frame.write_parquet(part)
+        os.replace(part, out_dir / f"{name}-{n:06d}.parquet")
+        heights.append(frame.height)
+    return tuple(heights)
+
+
+def _parse_and_write(args: tuple) -> tuple[int, ...]:
+    """A worker's task for write_parsed_chunks: parse one chunk and write it."""
+    parse, chunk, out_dir, n, batch_id = args
+    return _write_chunk(parse(chunk), Path(out_dir), n, batch_id)
 
 
 # Workers are spawned, not forked: a fork copies the locks of the parent's threads
 # (polars' thread pool, DuckDB, Dagster's) and a forked worker that touches polars
 # can wait on one forever (seen: a 100k `ogi build` hung at its first chunk).
 _SPAWN = multiprocessing.get_context("spawn")
-AHEAD_PER_WORKER = 4  # chunks queued per worker: enough to keep it busy while the parent writes
+AHEAD_PER_WORKER = 4  # chunks queued per worker: enough to keep it busy while the parent takes results
 
 
-def _pooled(chunks: list, workers: int, parse: Callable = None) -> Iterator[tuple]:
+def _pooled(chunks: list, workers: int, parse: Callable = None,
+            write: tuple[Path, str] | None = None) -> Iterator[tuple]:
     """(chunk, frames) in order from a pool of `workers` processes. At most
     AHEAD_PER_WORKER chunks per worker are in flight, and a chunk's frames are let
     go once yielded: the parent's memory follows that window, not the corpus
@@ -279,34 +347,52 @@ def _pooled(chunks: list, workers: int, parse: Callable = None) -> Iterator[tupl
     killer), the chunk at the head is parsed one file per call in a process of its
     own, so only the file that kills its process is lost, as a `parser_crashed`
     record; a new pool takes the rest. `parse` is _parse_chunk (tests pass one that
-    crashes)."""
+    crashes).
+
+    `write` = (out_dir, batch_id): the workers write chunk n's Parquet files
+    (_write_chunk) and the results are their row counts; a chunk re-parsed in
+    isolation is written here, over anything the dead worker left."""
     parse = parse or _parse_chunk
-    pending = list(chunks)
-    while pending:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=_SPAWN) as pool:
-            broken_at = yield from _in_order(pool, pending, parse, workers * AHEAD_PER_WORKER)
+    if write is None:
+        task, tasks = parse, list(chunks)
+    else:
+        task, tasks = _parse_and_write, [(parse, c, str(write[0]), n, write[1]) for n, c in enumerate(chunks)]
+    start = 0
+    while start < len(chunks):
+        with ProcessPoolExecutor(max_workers=workers, mp_context=_SPAWN) as executor:
+            broken_at = yield from _in_order(executor, chunks[start:], tasks[start:], task,
+                                             workers * AHEAD_PER_WORKER)
         if broken_at is None:
             return
-        head, pending = pending[broken_at], pending[broken_at + 1:]
-        yield head, _parse_chunk_isolated(head, parse)
+        head = start + broken_at
+        isolated = _parse_chunk_isolated(chunks[head], parse)
+        yield chunks[head], (isolated if write is None else _write_chunk(isolated, write[0], head, write[1]))
+        start = head + 1
 
 
-def _in_order(pool, chunks: list, parse: Callable, ahead: int):
-    """Yield (chunk, frames) in order with at most `ahead` chunks submitted and not
-    yet yielded; return None, or the index of the chunk whose worker died."""
+def _in_order(pool, chunks: list, tasks: list, task: Callable, ahead: int):
+    """Yield (chunk, task(tasks[i])) in order with at most `ahead` tasks submitted
+    and not yet yielded; return None, or the index of the chunk whose worker died.
+    Left early (an error, a generator closed), it cancels the tasks not started and
+    waits for the running ones: no worker writes for it after it is gone."""
     window: deque = deque()
     submitted = done = 0
-    while done < len(chunks):
-        while submitted < len(chunks) and len(window) < ahead:
-            window.append(pool.submit(parse, chunks[submitted]))
-            submitted += 1
-        try:
-            batch = window.popleft().result()
-        except BrokenProcessPool:
-            return done
-        yield chunks[done], batch
-        done += 1
-    return None
+    try:
+        while done < len(chunks):
+            while submitted < len(chunks) and len(window) < ahead:
+                window.append(pool.submit(task, tasks[submitted]))
+                submitted += 1
+            try:
+                result = window.popleft().result()
+            except BrokenProcessPool:
+                return done
+            yield chunks[done], result
+            done += 1
+        return None
+    finally:
+        for future in window:
+            future.cancel()
+        wait(window)
 
 
 def _parse_chunk_isolated(chunk: tuple[list[str], str, dict[str, str]], parse: Callable) -> ParsedBatch:

@@ -140,23 +140,30 @@ def _run(assets, raw_dir, warehouse):
 
 
 def test_invalid_parse_blocks_dbt(monkeypatch, sample_raw_copy, tmp_path):
-    real_chunks = batch.iter_parsed_chunks
+    """The parse workers write the Parquet files (parsers.batch.write_parsed_chunks);
+    one report's cells in the first chunk they wrote are replaced by bad ones
+    before the load."""
+    real_write = batch.write_parsed_chunks
+    corrupted = []
 
-    def corrupt_chunks(*args, **kw):
-        for n, parsed in enumerate(real_chunks(*args, **kw)):
-            if n == 0:  # corrupt one report of the first chunk
-                rid = parsed.reports["report_id"][0]
-                extra = _cells([
-                    (rid, "applications", "new_received", "research", -7, "-7", False),
-                    (rid, "no_such_table", "x", "y", 1, "1", False),
-                ])
-                parsed.cells = pl.concat([parsed.cells.filter(pl.col("report_id") != rid), extra])
-            yield parsed
+    def write_then_corrupt(raw_dir, out_dir, batch_id, *args, **kw):
+        counts = real_write(raw_dir, out_dir, batch_id, *args, **kw)
+        first = out_dir / "cells-000000.parquet"
+        cells = pl.read_parquet(first)
+        rid = pl.read_parquet(out_dir / "reports-000000.parquet")["report_id"][0]
+        extra = _cells([
+            (rid, "applications", "new_received", "research", -7, "-7", False),
+            (rid, "no_such_table", "x", "y", 1, "1", False),
+        ]).with_columns(pl.lit(batch_id).alias("batch_id"))
+        pl.concat([cells.filter(pl.col("report_id") != rid), extra]).write_parquet(first)
+        corrupted.append(first)
+        return counts
 
-    monkeypatch.setattr(batch, "iter_parsed_chunks", corrupt_chunks)
+    monkeypatch.setattr(batch, "write_parsed_chunks", write_then_corrupt)
     warehouse = tmp_path / "ogi.duckdb"
     result = _run([*ASSETS, *CHECKS], sample_raw_copy, warehouse)
 
+    assert corrupted, "the parse did not go through parsers.batch.write_parsed_chunks"
     assert not result.success
     evaluations = {e.asset_key: e for e in result.get_asset_check_evaluations()}
     cells = evaluations[AssetKey(["raw", "cells"])]
