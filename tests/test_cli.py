@@ -107,6 +107,17 @@ def test_usage():
     assert "build" in proc.stdout and "parse" in proc.stdout
 
 
+def test_synth_help_names_every_layout():
+    """The help lists the layouts by hand (importing parsers.synth at start costs ~0.4 s of
+    every command); it must not drift from synth's own list."""
+    from parsers.synth import LAYOUTS
+
+    proc = run_ogi("synth", "--help")
+    assert proc.returncode == 0
+    listed = " ".join(proc.stdout.split())
+    assert all(layout in listed for layout in LAYOUTS), (LAYOUTS, listed)
+
+
 def test_eval_scores_the_built_warehouse_against_the_golden_files(built_warehouse):
     golden = REPO_ROOT.parent / "shared" / "golden"
     proc = run_ogi("eval", "--truth", str(golden), "--warehouse", str(built_warehouse))
