@@ -47,6 +47,31 @@ def test_new_changed_removed_and_unchanged_files(tmp_path):
     assert not state.parsed_dir(batch).exists() and state.parsed_dir(second).exists()
 
 
+def test_coverage_trusts_the_index_for_the_batches_it_names(tmp_path):
+    """A batch the index names is not read again (its file list is what the index
+    already holds); a batch the index does not name yet is. So a file that left and
+    came back unchanged is parsed again (the index forgot it), never wrongly kept."""
+    raw, state = tmp_path / "raw", State(tmp_path / "state")
+    write(raw / "a.txt", "a", 1_000_000_000)
+    write(raw / "b.txt", "b", 1_000_000_000)
+    scanned, _ = scan(raw)
+    first = parse_fake(state, ["a.txt", "b.txt"], scanned)
+    state.reconcile(scanned)
+    write(raw / "c.txt", "c", 1_000_000_000)
+    scanned, _ = scan(raw)
+    second = parse_fake(state, ["c.txt"], scanned)  # parsed, not yet in the index
+    assert state.reconcile(scanned) == []
+    index = {r["source_file"]: r["batch_id"] for r in state.index().iter_rows(named=True)}
+    assert index == {"a.txt": first, "b.txt": first, "c.txt": second}
+
+    kept = (raw / "b.txt").read_bytes()
+    (raw / "b.txt").unlink()
+    assert state.reconcile(scan(raw)[0]) == []
+    (raw / "b.txt").write_bytes(kept)
+    os.utime(raw / "b.txt", ns=(1_000_000_000, 1_000_000_000))
+    assert state.reconcile(scan(raw)[0]) == ["b.txt"]
+
+
 def test_a_parser_change_reparses_everything(tmp_path):
     raw, state = tmp_path / "raw", State(tmp_path / "state")
     write(raw / "a.txt", "a", 1_000_000_000)
