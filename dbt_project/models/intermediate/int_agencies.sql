@@ -5,12 +5,18 @@
 -- reports, preferring tuples that resolve at least one division over fully unresolved
 -- ones; ties go to the tuple resolving more fields, then the one seen in the latest
 -- year, then alphabetical order (deterministic).
+-- Incremental by agency (macros/incremental_by_agency.sql).
+{{ config(
+    materialized='incremental', incremental_strategy='append', on_schema_change='fail',
+    pre_hook="{{ follow_load_scope('agency_id') }}",
+) }}
 with reports as (
     select
         {{ agency_id('agency_key') }} as agency_id,
         agency_name, year, province, city, county, adcode, admin_level
     from {{ ref('stg_reports') }}
     where agency_key is not null
+      and {{ in_load_scope(agency_id('agency_key')) }}
 ),
 
 locations as (
@@ -40,8 +46,10 @@ names as (
     select
         agency_id,
         -- the fullest name the agency uses in its latest year (names of one agency differ
-        -- in abbreviation and in the divisions written in front)
-        arg_max(agency_name, year * 1000 + length(agency_name)) as agency_name,
+        -- in abbreviation and in the divisions written in front); equal length: the first
+        -- by name (arg_max picked either, so two builds of the same reports could differ)
+        first(agency_name order by year desc, length(agency_name) desc, agency_name)
+            filter (where year is not null) as agency_name,
         count(*) as report_count,
         min(year) as first_year,
         max(year) as last_year

@@ -8,6 +8,11 @@
 --               4. smaller report_id (deterministic tie-break)
 --   the first candidate is selected. Failed reports and reports without agency or
 --   year are never selected (selection_rank NULL).
+-- Incremental by agency (macros/incremental_by_agency.sql): the reports of the touched agencies.
+{{ config(
+    materialized='incremental', incremental_strategy='append', on_schema_change='fail',
+    pre_hook="{{ follow_load_scope('report_id') }}",
+) }}
 with reports as (
     select
         report_id,
@@ -16,6 +21,7 @@ with reports as (
         parse_status,
         published_date
     from {{ ref('stg_reports') }}
+    where {{ in_load_scope('report_id') }}
 ),
 
 cell_counts as (
@@ -25,6 +31,7 @@ cell_counts as (
         count(value) as n_nonnull_cells,
         bool_or(is_imputed) as has_imputed_cells
     from {{ ref('stg_cells') }}
+    where {{ in_load_scope('report_id') }}
     group by report_id
 ),
 

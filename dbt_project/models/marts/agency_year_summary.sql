@@ -4,6 +4,11 @@
 -- group denied_breakdown, are a breakdown of legacy_denied and are left out).
 -- Sums skip blank (NULL) cells and are NULL only when every cell is blank.
 -- Shares are NULL when the denominator is NULL or 0.
+-- Incremental by agency (macros/incremental_by_agency.sql).
+{{ config(
+    materialized='incremental', incremental_strategy='append', on_schema_change='fail',
+    pre_hook="{{ follow_load_scope('agency_id') }}",
+) }}
 {%- set outcome_groups = ['granted', 'partially_granted', 'denied', 'unable', 'not_processed', 'other', 'total'] %}
 {%- set proceedings = ['review', 'suit_direct', 'suit_after_review', 'suit'] %}
 {%- set results = ['maintained', 'corrected', 'other', 'pending', 'total'] %}
@@ -13,12 +18,14 @@ with selected as (
     select report_id, agency_id, year, template, issue_count, has_imputed_cells
     from {{ ref('dim_report') }}
     where is_selected
+      and {{ in_load_scope('agency_id') }}
 ),
 
 applications as (
     select report_id, new_received, carried_over, processed, carried_forward
     from {{ ref('fct_applications') }}
     where applicant_type = 'total'
+      and {{ in_load_scope('agency_id') }}
 ),
 
 outcomes as (
@@ -32,6 +39,7 @@ outcomes as (
       on codes.outcome_code = o.outcome_code
     where o.applicant_type = 'total'
       and codes.is_additive
+      and {{ in_load_scope('o.agency_id') }}
     group by o.report_id
 ),
 
@@ -44,6 +52,7 @@ litigation as (
         sum("count") filter (where proceeding in {{ suit_proceedings }} and result = 'corrected') as suits_corrected,
         sum("count") filter (where proceeding in {{ suit_proceedings }} and result = 'total') as suits_total
     from {{ ref('fct_litigation') }}
+    where {{ in_load_scope('agency_id') }}
     group by report_id
 )
 

@@ -1,7 +1,13 @@
 -- 报告维表: one row per input file, parsed or not.
+-- Incremental by agency (macros/incremental_by_agency.sql): the reports of the touched agencies.
+{{ config(
+    materialized='incremental', incremental_strategy='append', on_schema_change='fail',
+    pre_hook="{{ follow_load_scope('report_id') }}",
+) }}
 with issue_counts as (
     select report_id, count(*) as issue_count
     from {{ ref('report_issues') }}
+    where {{ in_load_scope('report_id') }}
     group by report_id
 )
 
@@ -30,3 +36,4 @@ join {{ ref('int_report_selection') }} as selection
   on selection.report_id = reports.report_id
 left join issue_counts
   on issue_counts.report_id = reports.report_id
+where {{ in_load_scope('reports.report_id') }}

@@ -6,10 +6,17 @@
 --   legacy_fact_unmapped (warning): a pre-2019 fact the legacy_crosswalk does not map.
 --   not_selected (info): another file for the same agency-year was selected
 --     (int_report_selection), so this one's figures are not in the facts.
+-- Incremental by agency (macros/incremental_by_agency.sql): the reports of the touched
+-- agencies (a carry-over mismatch pairs two years of one agency).
+{{ config(
+    materialized='incremental', incremental_strategy='append', on_schema_change='fail',
+    pre_hook="{{ follow_load_scope('report_id') }}",
+) }}
 with parser_issues as (
     select report_id, source_file, severity, check_name, location, message,
            'parser' as origin
     from {{ ref('stg_issues') }}
+    where {{ in_load_scope('report_id') }}
 ),
 
 totals as (
@@ -18,6 +25,7 @@ totals as (
     from {{ ref('fct_applications') }} as apps
     join {{ ref('stg_reports') }} as reports on reports.report_id = apps.report_id
     where apps.applicant_type = 'total'
+      and {{ in_load_scope('apps.report_id') }}
 ),
 
 carry_mismatch as (
@@ -54,6 +62,7 @@ unmapped_legacy as (
     from {{ ref('int_legacy_facts') }} as legacy
     join {{ ref('stg_reports') }} as reports on reports.report_id = legacy.report_id
     where legacy.target_table is null
+      and {{ in_load_scope('legacy.report_id') }}
 ),
 
 not_selected as (
@@ -76,6 +85,7 @@ not_selected as (
     join {{ ref('stg_reports') }} as reports on reports.report_id = lost.report_id
     join {{ ref('stg_reports') }} as chosen on chosen.report_id = won.report_id
     where lost.is_candidate and not lost.is_selected
+      and {{ in_load_scope('lost.report_id') }}
 ),
 
 all_issues as (
