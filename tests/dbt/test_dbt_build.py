@@ -466,3 +466,36 @@ def test_scoped_tests_read_the_agency_years_of_the_last_load(tmp_path):
     assert grain_test_status(None) != 0          # no scope recorded: every row is read
     assert grain_test_status([other]) == 0       # the planted agency-year is out of scope
     assert grain_test_status([other, planted]) != 0
+
+
+def test_not_null_columns_finds_a_null_in_any_of_its_columns(tmp_path):
+    """The one-node not_null of several columns (tests/generic/not_null_columns.sql)
+    fails on a NULL in any listed column, the last one included, and passes without."""
+    warehouse = tmp_path / "ogi.duckdb"
+    write_warehouse(warehouse, *build_fixture(with_identity_issue=True))
+    assert run_dbt_build(warehouse, tmp_path).returncode == 0
+    env = {**__import__("os").environ, "OGI_WAREHOUSE": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+
+    def status(model: str) -> int:
+        return subprocess.run(
+            [str(DBT), "test", "--profiles-dir", ".", "--target-path", str(tmp_path / "target"),
+             "--log-path", str(tmp_path / "logs"), "--select", f"{model},test_name:not_null_columns"],
+            cwd=DBT_PROJECT, env=env, capture_output=True, text=True, timeout=600).returncode
+
+    for model, column in (("int_agencies", "admin_level"), ("int_fact_cells", "col_code"),
+                          ("int_report_selection", "is_selected")):
+        assert status(model) == 0, model
+        con = duckdb.connect(str(warehouse))
+        try:
+            con.execute(f"create table saved as select * from intermediate.{model}")
+            con.execute(f"update intermediate.{model} set {column} = null where rowid = (select min(rowid) from intermediate.{model})")
+        finally:
+            con.close()
+        assert status(model) != 0, model
+        con = duckdb.connect(str(warehouse))
+        try:
+            con.execute(f"delete from intermediate.{model}")
+            con.execute(f"insert into intermediate.{model} select * from saved")
+            con.execute("drop table saved")
+        finally:
+            con.close()
