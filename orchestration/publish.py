@@ -349,6 +349,10 @@ def _write_parquet(con, layout: Layout, build_id: str, temp_parquet: dict[str, P
         [work, MARTS_SCHEMA]).fetchall()]
     if not tables:
         raise RuntimeError(f"the build made no table in schema {MARTS_SCHEMA}; nothing to publish")
+    # Both threads write each file: the rows are the table's, in an order that may
+    # differ from build to build (a mart has no order). fct_outcomes, 5.5 million rows
+    # at 100k reports: 2.55-2.68 s -> 2.01-2.08 s.
+    con.execute("SET preserve_insertion_order = false")
     counts = {}
     for table in tables:
         counts[table] = con.execute(f'SELECT count(*) FROM {MARTS_SCHEMA}."{table}"').fetchall()[0][0]
