@@ -54,7 +54,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.paths import duckdb_memory_limit
+from orchestration.paths import build_process_memory_limit
 
 MARTS_SCHEMA = "marts"
 BUILD_INFO_TABLE = "main.ogi_build"
@@ -304,7 +304,7 @@ def publish(layout: Layout, work_db: Path, build_id: str, raw_dir: str | Path | 
     temp_parquet: dict[str, Path] = {}
     layout.parquet_dir.mkdir(parents=True, exist_ok=True)
     try:
-        con = duckdb.connect(str(work_db), config={"memory_limit": duckdb_memory_limit()})
+        con = duckdb.connect(str(work_db), config={"memory_limit": build_process_memory_limit()})
         try:
             counts = _write_parquet(con, layout, build_id, temp_parquet)
             con.execute(

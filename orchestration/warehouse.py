@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from orchestration.paths import duckdb_memory_limit
+from orchestration.paths import build_process_memory_limit
 from parsers.schema import CELLS_SCHEMA, ISSUES_SCHEMA, REPORTS_SCHEMA
 
 RAW_SCHEMA = "raw"
@@ -53,7 +53,7 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
     path = Path(path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path), read_only=read_only, config={"memory_limit": duckdb_memory_limit()})
+    return duckdb.connect(str(path), read_only=read_only, config={"memory_limit": build_process_memory_limit()})
 
 
 # Bookkeeping of the load, in schema raw beside the three tables.
