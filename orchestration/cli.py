@@ -259,15 +259,15 @@ def run_build(raw_dir: Path, warehouse: Path, progress=None, wait: float = 0) ->
 
 
 def _run_locked(raw_dir: Path, warehouse: Path, progress, started: float) -> str:
+    from orchestration.ingest import prestart_parse_pool
+
+    prestart_parse_pool()  # the parse workers start while Dagster loads; parse_raw_files stops them
     from orchestration.publish import Layout, new_build_id
 
     layout = Layout.of(warehouse)
     build_id = new_build_id()
     if hasattr(progress, "line"):
         progress.line(f"ogi build {build_id}: {raw_dir} -> {warehouse}")
-    from orchestration.ingest import prestart_parse_pool  # imports polars: after the first line
-
-    prestart_parse_pool()  # the parse workers start while Dagster loads; parse_raw_files stops them
     run_config = _quiet_dagster()
     from orchestration.dbt_project import ensure_manifest
 
