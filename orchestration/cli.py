@@ -259,9 +259,6 @@ def run_build(raw_dir: Path, warehouse: Path, progress=None, wait: float = 0) ->
 
 
 def _run_locked(raw_dir: Path, warehouse: Path, progress, started: float) -> str:
-    from orchestration.ingest import prestart_parse_pool
-
-    prestart_parse_pool()  # the parse workers start while Dagster loads; parse_raw_files stops them
     from orchestration.publish import Layout, new_build_id
 
     layout = Layout.of(warehouse)

@@ -17,7 +17,6 @@ file replaces its old version.
 
 from __future__ import annotations
 
-import atexit
 import hashlib
 import json
 import os
@@ -236,62 +235,10 @@ def _rmtree(path: Path) -> None:
 
 # ------------------------------------------------------------------ parse and load
 
-
-class ParsePool:
-    """Parse workers started ahead of the parse (prestart_parse_pool): spawned
-    processes that import the parser right away, for parsers.batch to run on."""
-
-    def __init__(self, workers: int):
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        self.workers = workers
-        self.broken = False  # set by parsers.batch when one of its workers died
-        # spawned, as parsers.batch's own pools (parsers.batch._SPAWN says why)
-        self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
-        # One task per worker (each submit spawns a process while none is idle)
-        # that imports the parser. This process does not import it: a build that
-        # parses nothing never does.
-        self.warmed = [self.executor.submit(exec, "import parsers.batch", {}) for _ in range(workers)]
-
-    def shutdown(self) -> None:
-        self.executor.shutdown(wait=True, cancel_futures=True)
-
-
-_PARSE_POOL: ParsePool | None = None
-
-
-def prestart_parse_pool(workers: int | None = None) -> ParsePool | None:
-    """Start the parse workers now, for parse_batch to use later: `ogi build`
-    loads Dagster and dbt and scans for some 9 s before it parses, while the
-    workers start and import the parser (started at the parse, that cost the
-    parse ~1.5-2 s). Until shutdown_parse_pool (parse_raw_files calls it when the
-    build's parses are over; also called at exit). None on a single core."""
-    global _PARSE_POOL
-    workers = workers or os.cpu_count() or 1
-    if workers < 2:
-        return None
-    shutdown_parse_pool()
-    _PARSE_POOL = ParsePool(workers)
-    return _PARSE_POOL
-
-
-def shutdown_parse_pool() -> None:
-    """Stop the pre-started parse workers, if any (waits for them to exit)."""
-    global _PARSE_POOL
-    pool, _PARSE_POOL = _PARSE_POOL, None
-    if pool is not None:
-        pool.shutdown()
-
-
-atexit.register(shutdown_parse_pool)
-
-
 def parse_batch(state: State, batch_id: str, raw_dir: Path, progress=None,
                 duplicates: dict[str, str] | None = None) -> dict[str, int]:
     """Parse the files of one batch into <state>/parsed/<batch_id>/, chunk by chunk
-    (memory bounded by a chunk; the parse workers write the Parquet files), on
-    the pre-started workers if there are (prestart_parse_pool).
+    (memory bounded by a chunk; the parse workers write the Parquet files).
     `duplicates` (path → original) lets a file that is byte-identical to one of
     another batch be recorded as its copy. Returns row counts."""
     from parsers.batch import write_parsed_chunks
@@ -301,8 +248,7 @@ def parse_batch(state: State, batch_id: str, raw_dir: Path, progress=None,
     _rmtree(tmp)
     tmp.mkdir(parents=True)
     files = [raw_dir / f.source_file for f in state.batch_files(batch_id)]
-    counts = write_parsed_chunks(raw_dir, tmp, batch_id, files, progress=progress, duplicates=duplicates,
-                                 pool=_PARSE_POOL)
+    counts = write_parsed_chunks(raw_dir, tmp, batch_id, files, progress=progress, duplicates=duplicates)
     copies = {Path(p).relative_to(raw_dir).as_posix(): o for p, o in (duplicates or {}).items()}
     _write_atomic(tmp / COPIES_FILE, json.dumps(copies, ensure_ascii=False).encode())
     _rmtree(out)

@@ -247,13 +247,9 @@ def _chunks(raw_dir: Path, files: Iterable[Path] | None, duplicates: dict[str, s
             for chunk in (paths[i:i + CHUNK_FILES] for i in range(0, len(paths), CHUNK_FILES))]
 
 
-def _results(chunks: list[tuple], workers: int | None, write: tuple[Path, str] | None = None,
-             pool=None) -> Iterator[tuple]:
-    """(chunk, result) in order: on `pool` (pre-started workers, see _pooled) when
-    given and not broken, else on a pool of `workers` processes for a large enough
-    batch, else in this process."""
-    if pool is not None and not pool.broken:
-        return _pooled(chunks, pool.workers, write=write, pool=pool)
+def _results(chunks: list[tuple], workers: int | None, write: tuple[Path, str] | None = None) -> Iterator[tuple]:
+    """(chunk, result) in order: on a pool of `workers` processes for a large
+    enough batch, else in this process."""
     workers = workers or os.cpu_count() or 1
     if workers > 1 and sum(len(c[0]) for c in chunks) >= POOL_THRESHOLD:
         return _pooled(chunks, workers, write=write)
@@ -268,16 +264,14 @@ def iter_parsed_chunks(
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
     duplicates: dict[str, str] | None = None,
-    pool=None,
 ) -> Iterator[ParsedBatch]:
     """Parse files in chunks of CHUNK_FILES, on all cores, yielding each chunk's
     frames as it is done: memory is bounded by the chunk, not the corpus.
-    `duplicates` (path → original) defaults to the duplicates among `files`;
-    `pool`: workers started beforehand to parse on (see _pooled)."""
+    `duplicates` (path → original) defaults to the duplicates among `files`."""
     raw_dir = Path(raw_dir)
     chunks = _chunks(raw_dir, files, duplicates)
     total, done = sum(len(c[0]) for c in chunks), 0
-    for chunk, batch in _results(chunks, workers, pool=pool):
+    for chunk, batch in _results(chunks, workers):
         done += len(chunk[0])
         if progress:
             progress(done, total)
@@ -295,19 +289,17 @@ def write_parsed_chunks(
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
     duplicates: dict[str, str] | None = None,
-    pool=None,
 ) -> dict[str, int]:
     """iter_parsed_chunks, written as Parquet: chunk n's frames, with a `batch_id`
     column, go to out_dir/{reports,cells,issues}-{n:06d}.parquet. The workers write
     their own chunks (the frames never travel back to this process, which only
     keeps count); a chunk re-parsed after a worker died is written here and
-    replaces whatever that worker left. `pool`: workers started beforehand to parse
-    on (see _pooled). Returns the row counts of the three tables."""
+    replaces whatever that worker left. Returns the row counts of the three tables."""
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     chunks = _chunks(raw_dir, files, duplicates)
     total, done = sum(len(c[0]) for c in chunks), 0
     counts = dict.fromkeys(TABLES, 0)
-    for chunk, heights in _results(chunks, workers, write=(out_dir, batch_id), pool=pool):
+    for chunk, heights in _results(chunks, workers, write=(out_dir, batch_id)):
         for name, height in zip(TABLES, heights):
             counts[name] += height
         done += len(chunk[0])
@@ -345,8 +337,8 @@ _SPAWN = multiprocessing.get_context("spawn")
 AHEAD_PER_WORKER = 4  # chunks queued per worker: enough to keep it busy while the parent takes results
 
 
-def _pooled(chunks: list, workers: int, parse: Callable = None, write: tuple[Path, str] | None = None,
-            pool=None) -> Iterator[tuple]:
+def _pooled(chunks: list, workers: int, parse: Callable = None,
+            write: tuple[Path, str] | None = None) -> Iterator[tuple]:
     """(chunk, frames) in order from a pool of `workers` processes. At most
     AHEAD_PER_WORKER chunks per worker are in flight, and a chunk's frames are let
     go once yielded: the parent's memory follows that window, not the corpus
@@ -359,12 +351,7 @@ def _pooled(chunks: list, workers: int, parse: Callable = None, write: tuple[Pat
 
     `write` = (out_dir, batch_id): the workers write chunk n's Parquet files
     (_write_chunk) and the results are their row counts; a chunk re-parsed in
-    isolation is written here, over anything the dead worker left.
-
-    `pool`: workers started beforehand (orchestration.ingest.ParsePool: `.executor`
-    a ProcessPoolExecutor of `.workers` spawned processes, `.broken`) to run on
-    instead of a new pool; not shut down here. Once one of its workers dies it is
-    marked broken and new pools take the rest, as without it."""
+    isolation is written here, over anything the dead worker left."""
     parse = parse or _parse_chunk
     if write is None:
         task, tasks = parse, list(chunks)
@@ -372,15 +359,11 @@ def _pooled(chunks: list, workers: int, parse: Callable = None, write: tuple[Pat
         task, tasks = _parse_and_write, [(parse, c, str(write[0]), n, write[1]) for n, c in enumerate(chunks)]
     start = 0
     while start < len(chunks):
-        shared = pool is not None and not pool.broken
-        with (contextlib.nullcontext(pool.executor) if shared
-              else ProcessPoolExecutor(max_workers=workers, mp_context=_SPAWN)) as executor:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=_SPAWN) as executor:
             broken_at = yield from _in_order(executor, chunks[start:], tasks[start:], task,
                                              workers * AHEAD_PER_WORKER)
         if broken_at is None:
             return
-        if shared:
-            pool.broken = True
         head = start + broken_at
         isolated = _parse_chunk_isolated(chunks[head], parse)
         yield chunks[head], (isolated if write is None else _write_chunk(isolated, write[0], head, write[1]))
@@ -397,10 +380,7 @@ def _in_order(pool, chunks: list, tasks: list, task: Callable, ahead: int):
     try:
         while done < len(chunks):
             while submitted < len(chunks) and len(window) < ahead:
-                try:
-                    window.append(pool.submit(task, tasks[submitted]))
-                except BrokenProcessPool:  # a pre-started pool whose worker died before
-                    return done
+                window.append(pool.submit(task, tasks[submitted]))
                 submitted += 1
             try:
                 result = window.popleft().result()

@@ -25,7 +25,7 @@ from dagster import (
     multi_asset,
 )
 
-from orchestration.ingest import State, batch_duplicates, parse_batch, parsed_source, scan, shutdown_parse_pool
+from orchestration.ingest import State, batch_duplicates, parse_batch, parsed_source, scan
 from orchestration.progress import Progress
 from orchestration.resources import BuildTarget, WarehouseConfig
 from orchestration.warehouse import load_raw_tables
@@ -95,30 +95,26 @@ def _counts(df: pl.DataFrame, column: str) -> dict[str, int]:
 def parse_raw_files(context: AssetExecutionContext, warehouse: WarehouseConfig, build: BuildTarget,
                     progress: ResourceParam[Progress]):
     raw_dir = warehouse.raw_path
+    if not raw_dir.is_dir():
+        raise FileNotFoundError(f"raw folder not found: {raw_dir}")
     state = State(warehouse.state_path)
-    try:
-        if not raw_dir.is_dir():
-            raise FileNotFoundError(f"raw folder not found: {raw_dir}")
-        scanned, _ = scan(raw_dir)
-        uncovered = state.reconcile(scanned)
-        parse_meta = {"files": len(scanned), "parsed_now": len(uncovered)}
-        if uncovered:
-            progress.phase("parse", f"{len(uncovered)} new or changed of {len(scanned)} files in {raw_dir}")
-            parse_meta.update(_parse(context, warehouse, progress, state, state.new_batch(uncovered, scanned),
-                                     scanned))
-            # A copy whose original this batch changed is a copy no more: parse it too.
-            for _ in range(2):
-                again = state.reconcile(scanned)
-                if not again:
-                    break
-                progress.phase("parse", f"{len(again)} copies of files that changed or left")
-                _parse(context, warehouse, progress, state, state.new_batch(again, scanned), scanned)
-                parse_meta["parsed_now"] += len(again)
-        else:
-            progress.phase("parse", f"nothing new in {raw_dir} ({len(scanned)} files parsed before)")
-            progress.parsed(len(scanned), len(scanned))
-    finally:  # the parses of this build are over (or failed): stop the workers `ogi build` started
-        shutdown_parse_pool()
+    scanned, _ = scan(raw_dir)
+    uncovered = state.reconcile(scanned)
+    parse_meta = {"files": len(scanned), "parsed_now": len(uncovered)}
+    if uncovered:
+        progress.phase("parse", f"{len(uncovered)} new or changed of {len(scanned)} files in {raw_dir}")
+        parse_meta.update(_parse(context, warehouse, progress, state, state.new_batch(uncovered, scanned), scanned))
+        # A copy whose original this batch changed is a copy no more: parse it too.
+        for _ in range(2):
+            again = state.reconcile(scanned)
+            if not again:
+                break
+            progress.phase("parse", f"{len(again)} copies of files that changed or left")
+            _parse(context, warehouse, progress, state, state.new_batch(again, scanned), scanned)
+            parse_meta["parsed_now"] += len(again)
+    else:
+        progress.phase("parse", f"nothing new in {raw_dir} ({len(scanned)} files parsed before)")
+        progress.parsed(len(scanned), len(scanned))
 
     how = "changed files only, onto the published build" if build.seeded else "every file, into an empty database"
     progress.phase("load", f"{build.work_db} ({how})")
