@@ -255,7 +255,7 @@ def _results(chunks: list[tuple], workers: int | None, write: tuple[Path, str] |
         return _pooled(chunks, workers, write=write)
     if write is None:
         return ((c, _parse_chunk(c)) for c in chunks)
-    return ((c, _parse_and_write((_parse_chunk, c, str(write[0]), n, write[1]))) for n, c in enumerate(chunks))
+    return ((c, _parse_and_write(t)) for c, t in zip(chunks, _write_tasks(chunks, _parse_chunk, write)))
 
 
 def iter_parsed_chunks(
@@ -324,6 +324,12 @@ def _write_chunk(parsed: ParsedBatch, out_dir: Path, n: int, batch_id: str) -> t
     return tuple(heights)
 
 
+def _write_tasks(chunks: list[tuple], parse: Callable, write: tuple[Path, str]) -> list[tuple]:
+    """The arguments of _parse_and_write for each chunk: its number n names its files."""
+    out_dir, batch_id = write
+    return [(parse, chunk, str(out_dir), n, batch_id) for n, chunk in enumerate(chunks)]
+
+
 def _parse_and_write(args: tuple) -> tuple[int, ...]:
     """A worker's task for write_parsed_chunks: parse one chunk and write it."""
     parse, chunk, out_dir, n, batch_id = args
@@ -356,7 +362,7 @@ def _pooled(chunks: list, workers: int, parse: Callable = None,
     if write is None:
         task, tasks = parse, list(chunks)
     else:
-        task, tasks = _parse_and_write, [(parse, c, str(write[0]), n, write[1]) for n, c in enumerate(chunks)]
+        task, tasks = _parse_and_write, _write_tasks(chunks, parse, write)
     start = 0
     while start < len(chunks):
         with ProcessPoolExecutor(max_workers=workers, mp_context=_SPAWN) as executor:
