@@ -33,7 +33,7 @@ TARGET_BUILD_100K_S = 180        # full ogi build of 100,000 reports
 TARGET_RSS_100K_MB = 4096
 TARGET_RSS_RATIO = 1.5           # RSS at 100k / RSS at 10k
 TARGET_INCREMENTAL_S = 30        # rebuild after adding 1,000 files to the 100k corpus
-RUNS = 3                         # parse runs and rebuilds per figure; the table quotes the median
+RUNS = 3                         # runs per figure (parse, builds, rebuild); the table quotes the median
 
 
 def run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
@@ -137,6 +137,18 @@ def median_run(runs: list[dict], key: str) -> dict:
     return {**ordered[len(ordered) // 2], f"{key}_all": [round(r[key], 1) for r in runs]}
 
 
+def full_builds(raw: Path, warehouse: Path) -> dict:
+    """RUNS full builds, each into an empty folder (the last one stays, for the
+    rebuild). The median run by wall time; its `rss_mb` is the highest peak of all
+    runs (the target is a ceiling), each run's peak in `rss_all`."""
+    runs = []
+    for _ in range(RUNS):
+        shutil.rmtree(warehouse.parent, ignore_errors=True)
+        runs.append(build(raw, warehouse))
+    run = median_run(runs, "wall")
+    return {**run, "rss_mb": max(r["rss_mb"] for r in runs), "rss_all": [round(r["rss_mb"]) for r in runs]}
+
+
 def rebuilds(raw: Path, folder: Path) -> dict:
     """RUNS rebuilds of the same change, each from the same built warehouse: a
     snapshot of `folder` by hard links (a build never writes into a published file:
@@ -192,10 +204,9 @@ def main() -> None:
     builds = {}
     for n in sizes:
         raw = linked_subset(source, args.work / f"raw-{n}", n)
-        warehouse = args.work / f"wh-{n}" / "ogi.duckdb"
-        shutil.rmtree(warehouse.parent, ignore_errors=True)
-        builds[n] = build(raw, warehouse)
-        print(f"build {n:,}: {builds[n]['wall']:.1f} s, {builds[n]['rss_mb']:.0f} MB", file=sys.stderr)
+        builds[n] = full_builds(raw, args.work / f"wh-{n}" / "ogi.duckdb")
+        print(f"build {n:,}: {builds[n]['wall']:.1f} s (runs {builds[n]['wall_all']}), "
+              f"peak RSS {builds[n]['rss_mb']:.0f} MB", file=sys.stderr)
 
     extra = args.work / f"extra-1000-from-{largest}"  # reports numbered after the corpus: all new
     synth(extra, 1000, args.seed, start=largest)
@@ -231,10 +242,13 @@ def report(sizes, one, full, builds, incremental, parse_dir) -> str:
         if n == 100_000:
             target, ok = f"< {TARGET_BUILD_100K_S} s, RSS < {TARGET_RSS_100K_MB} MB", \
                 b["wall"] < TARGET_BUILD_100K_S and b["rss_mb"] < TARGET_RSS_100K_MB
-        rows.append((f"ogi build, {n:,} reports", f"{b['wall']:.1f} s, peak RSS {b['rss_mb']:,.0f} MB", target, verdict(ok)))
+        rows.append((f"ogi build, {n:,} reports, median of {len(b['wall_all'])}",
+                     f"{b['wall']:.1f} s (runs: {', '.join(f'{w:.1f}' for w in b['wall_all'])}); "
+                     f"peak RSS {b['rss_mb']:,.0f} MB (highest of {', '.join(str(r) for r in b['rss_all'])})",
+                     target, verdict(ok)))
     if b100 and b10:
         ratio = b100["rss_mb"] / b10["rss_mb"]
-        rows.append(("RSS 100k / RSS 10k", f"{ratio:.2f}", f"≤ {TARGET_RSS_RATIO}", verdict(ratio <= TARGET_RSS_RATIO)))
+        rows.append(("RSS 100k / RSS 10k (highest peaks)", f"{ratio:.2f}", f"≤ {TARGET_RSS_RATIO}", verdict(ratio <= TARGET_RSS_RATIO)))
     big = max(sizes)
     rows.append((f"rebuild after +1,000 files ({big:,} corpus), median of {len(incremental['walls'])}",
                  f"{incremental['wall']:.1f} s (runs: {', '.join(f'{w:.1f}' for w in incremental['walls'])})",
@@ -245,6 +259,8 @@ def report(sizes, one, full, builds, incremental, parse_dir) -> str:
     total = sum(one["phases"].values()) or 1
     split = ", ".join(f"{k} {v / total:.0%}" for k, v in sorted(one["phases"].items(), key=lambda kv: -kv[1]))
     lines.append("")
+    lines.append("Each build and rebuild figure is its median run by wall time; a build's phases below are "
+                 "that run's. Peak RSS is the largest process of a run (GNU time), the highest over the runs.")
     lines.append(f"Parse time by phase (1 core, {len(os.listdir(parse_dir)):,} reports): {split}.")
     for n in sizes:
         ph = builds[n]["phases"]
