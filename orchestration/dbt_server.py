@@ -148,6 +148,18 @@ def serve(path: str) -> None:
         conn.close()
         for fd in fds:
             os.close(fd)
+    _remove_socket(path)
+
+
+def _remove_socket(path: str) -> None:
+    """ogi build is gone (killed, say) and left the socket: remove it and its
+    folder, which warm_dbt made for it (an ogi-dbt-* folder; rmdir of an empty one only)."""
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+    folder = os.path.dirname(path)
+    if os.path.basename(folder).startswith("ogi-dbt-"):
+        with contextlib.suppress(OSError):
+            os.rmdir(folder)
 
 
 def _receive(conn: socket.socket) -> tuple[dict, list[int]]:

@@ -136,3 +136,19 @@ def test_a_worker_dies_with_its_client(slow_server):
     client.kill()
     client.wait()
     assert _wait_for(lambda: not _alive(workers[0]), timeout=10), "the worker outlived its ogi-dbt"
+
+
+def test_a_server_whose_build_dies_exits_and_removes_its_socket():
+    """SIGKILL of ogi build: its warm dbt notices the parent is gone, exits, and
+    leaves no /tmp/ogi-dbt-* folder behind."""
+    code = ("import time; from orchestration.dbt_server import warm_dbt\n"
+            "with warm_dbt() as path:\n"
+            "    print(path, flush=True); time.sleep(120)\n")
+    build = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    path = Path(build.stdout.readline().strip())
+    [server] = _children(build.pid)
+    assert path.exists() and path.parent.name.startswith("ogi-dbt-")
+    build.kill()
+    build.wait()
+    assert _wait_for(lambda: not _alive(server), timeout=30), "the server outlived ogi build"
+    assert not path.parent.exists(), "the socket folder was left behind"
