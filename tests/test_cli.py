@@ -125,3 +125,36 @@ def test_eval_scores_the_built_warehouse_against_the_golden_files(built_warehous
     totals = json.loads(proc.stdout.strip().splitlines()[-1])
     assert totals["files"] == 5 and totals["wrong_silent"] == 0
     assert totals["correct"] == totals["compared"] == 734  # 718 table cells of the 2019+ seeds + 16 facts of seed 001
+
+
+def test_parse_progress_gives_the_rate_and_the_time_left():
+    """Off a terminal, a line every 5 %; once a second has passed, with files/s and
+    the time left at that rate, and the rate alone on the last line."""
+    import io
+
+    from orchestration.cli import StderrProgress
+
+    now = [100.0]
+    out = io.StringIO()
+    progress = StderrProgress(stream=out, clock=lambda: now[0])
+    progress.phase("parse", "100,000 new or changed of 100,000 files")
+    progress.parsed(10, 100_000)  # no time has passed: no rate yet
+    now[0] += 50.0
+    progress.parsed(50_010, 100_000)
+    now[0] += 49.98
+    progress.parsed(99_990, 100_000)  # 0.01 s left at that rate: said as 1 s, never 0
+    now[0] += 0.02
+    progress.parsed(100_000, 100_000)
+    lines = out.getvalue().splitlines()
+    assert lines[1].endswith("parsed 10/100000 files")
+    assert lines[2].endswith("parsed 50010/100000 files (1,000 files/s, about 50 s left)")
+    assert lines[3].endswith("parsed 99990/100000 files (1,000 files/s, about 1 s left)")
+    assert lines[4].endswith("parsed 100000/100000 files (1,000 files/s)")
+    assert lines[4].startswith("[ 100.0s]")
+
+
+def test_durations_read_naturally():
+    from orchestration.cli import _duration
+
+    assert [_duration(s) for s in (0, 59, 60, 245, 3599, 3720)] == [
+        "0 s", "59 s", "1 min 00 s", "4 min 05 s", "59 min 59 s", "1 h 02 min"]
