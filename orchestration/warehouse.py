@@ -186,10 +186,10 @@ def read_raw_table(path: str | Path, name: str) -> pl.DataFrame:
 
 
 def iter_raw_table_slices(path: str | Path, name: str, slice_rows: int, changed_only: bool = False) -> Iterator[pl.DataFrame]:
-    """raw.<name> in about count/slice_rows slices cut by hash(report_id): each
-    report's rows fall in exactly one slice. changed_only: only the reports the
-    last load wrote (raw.load_delta), when the database records them. Empty: one
-    empty slice."""
+    """raw.<name> in about count/slice_rows slices cut into ranges of report_id: each
+    report's rows fall in exactly one slice (rows without a report_id in the first).
+    changed_only: only the reports the last load wrote (raw.load_delta), when the
+    database records them. Empty: one empty slice."""
     con = connect(path, read_only=True)
     try:
         scope = f"{RAW_SCHEMA}.{name}"
@@ -197,11 +197,32 @@ def iter_raw_table_slices(path: str | Path, name: str, slice_rows: int, changed_
             scope = f"(SELECT * FROM {scope} SEMI JOIN {LOAD_DELTA} USING (report_id))"
         total = con.execute(f"SELECT count(*) FROM {scope}").fetchall()[0][0]
         n = max(1, -(-total // max(slice_rows, 1)))
-        for k in range(n):
-            where = "" if n == 1 else f" WHERE hash(report_id) % {n} = {k}"
+        for where in _report_id_ranges(con, scope, n):
             yield pl.DataFrame(con.sql(f"SELECT * FROM {scope}{where}"))
     finally:
         con.close()
+
+
+_RANGE_SAMPLE = 20_000  # rows sampled to cut the ranges (raw.cells at 100k: slices of 221k-272k rows for 250k)
+
+
+def _report_id_ranges(con, scope: str, n: int) -> list[str]:
+    """WHERE clauses of n ranges of report_id that cover every row of `scope` once,
+    cut at quantiles of a sample of its rows' report ids (a quantile of every row
+    would hold them all in memory). Ranges, not hash(report_id) % n: a range is read
+    from the table in one cheap comparison per row (at 100k reports, raw.cells in 34
+    slices took 2.5 s this way, 5.3 s by hash)."""
+    if n == 1:
+        return [""]
+    sample = f"(SELECT report_id FROM {scope} USING SAMPLE reservoir({_RANGE_SAMPLE} ROWS) REPEATABLE (1))"
+    cuts = con.execute(f"SELECT quantile_disc(report_id, {[k / n for k in range(1, n)]}) FROM {sample}").fetchall()[0][0]
+    cuts = sorted({c for c in cuts or () if c is not None})
+    quoted = ["'" + c.replace("'", "''") + "'" for c in cuts]
+    if not quoted:
+        return [""]
+    wheres = [f" WHERE report_id <= {quoted[0]} OR report_id IS NULL"]
+    wheres += [f" WHERE report_id > {lo} AND report_id <= {hi}" for lo, hi in zip(quoted, quoted[1:])]
+    return wheres + [f" WHERE report_id > {quoted[-1]}"]
 
 
 def _delta_is_partial(con) -> bool:
