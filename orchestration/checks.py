@@ -20,10 +20,10 @@ from dagster import (
 from orchestration.contracts import CONTRACTS
 from orchestration.progress import Progress
 from orchestration.resources import BuildTarget
-from orchestration.warehouse import iter_raw_table_slices, read_raw_table
+from orchestration.warehouse import duplicated_values, iter_raw_table_slices
 
 MAX_FAILURE_CASES = 20
-SLICE_ROWS = 250_000  # rows of raw.cells / raw.issues validated at a time (~80 MB at its peak)
+SLICE_ROWS = 250_000  # rows of a raw table validated at a time (~80 MB at its peak)
 
 
 def _markdown_table(df: pl.DataFrame) -> str:
@@ -101,22 +101,44 @@ def validate_table(df: pl.DataFrame, table: str) -> AssetCheckResult:
 
 def validate_stored_table(db: Path, table: str, slice_rows: int = SLICE_ROWS) -> AssetCheckResult:
     """Validate raw.<table> in the DuckDB file `db`, a slice of about `slice_rows`
-    rows at a time, so memory follows the slice, not the corpus. Slices are cut
-    by report_id and never split a report; every rule of the contracts, the grain
-    (unique per report) included, is exact per slice. raw.reports is read whole:
-    its source_file must be unique across reports (one row per file, it is small).
+    rows at a time, so memory follows the slice, not the corpus. Slices are ranges
+    of report_id and never split a report, so every rule of the contracts, the grain
+    (unique per report) included, is exact per slice; a column that must be unique
+    across reports (raw.reports' source_file) is checked over the whole table.
 
-    Of raw.cells and raw.issues only the reports this build's load wrote are read
-    (raw.load_delta; all of them after a full load): the other rows were loaded by
-    a build that passed these checks and was published, with the same contracts
-    (a build starts from the published database only when the code is the same,
-    orchestration/code_version.py), and a report's rules never involve another."""
-    if table == "reports":
-        return validate_table(read_raw_table(db, table), table)
+    Only the reports this build's load wrote are read (raw.load_delta; all of them
+    after a full load): the other rows were loaded by a build that passed these
+    checks and was published, with the same contracts (a build starts from the
+    published database only when the code is the same, orchestration/code_version.py),
+    and a report's rules never involve another (but for that uniqueness)."""
     found = Validation()
     for part in iter_raw_table_slices(db, table, slice_rows, changed_only=True):
         found.add(_validate(part, table))
+    for column in _unique_across_reports(table):
+        _check_unique_over_table(db, table, column, found)
     return _result(table, found)
+
+
+def _unique_across_reports(table: str) -> list[str]:
+    """Columns the contract keeps unique, other than report_id (whose uniqueness the
+    slices keep exact): one slice cannot tell whether another holds the same value."""
+    columns = CONTRACTS[table].to_schema().columns
+    return [name for name, column in columns.items() if column.unique and name != "report_id"]
+
+
+def _check_unique_over_table(db: Path, table: str, column: str, found: Validation) -> None:
+    """Replace what the slices said of `column`'s uniqueness with the whole table's
+    answer, one failure case per row whose value another row shares, as pandera
+    gives them for one frame."""
+    duplicate = (pl.col("column") == column) & (pl.col("check") == "field_uniqueness")
+    found.cases = [cases.filter(~duplicate) for cases in found.cases]
+    values = duplicated_values(db, table, column)
+    if values:
+        found.cases.append(pl.DataFrame(
+            {"failure_case": [str(v) for v in values], "schema_context": "Column", "column": column,
+             "check": "field_uniqueness", "check_number": None, "index": None},
+            schema=dict.fromkeys(("failure_case", "schema_context", "column", "check", "check_number", "index"),
+                                 pl.String)))
 
 
 def _make_check(table: str):

@@ -176,11 +176,15 @@ def has_raw_tables(path: str | Path) -> bool:
     return set(RAW_TABLES) <= found
 
 
-def read_raw_table(path: str | Path, name: str) -> pl.DataFrame:
+def duplicated_values(path: str | Path, name: str, column: str) -> list:
+    """The `column` value of every row of raw.<name> whose value another row shares
+    (one entry per such row, sorted), over the whole table: a GROUP BY in DuckDB,
+    which spills to disk, not a frame of the whole table."""
     con = connect(path, read_only=True)
     try:
-        # pl.DataFrame(relation) goes through the Arrow PyCapsule interface (no pyarrow).
-        return pl.DataFrame(con.sql(f"SELECT * FROM {RAW_SCHEMA}.{name}"))
+        return [row[0] for row in con.execute(
+            f'SELECT "{column}" FROM {RAW_SCHEMA}.{name} WHERE "{column}" IN '
+            f'(SELECT "{column}" FROM {RAW_SCHEMA}.{name} GROUP BY 1 HAVING count(*) > 1) ORDER BY 1').fetchall()]
     finally:
         con.close()
 

@@ -97,6 +97,31 @@ def test_stored_tables_are_validated_in_slices_with_the_same_verdict(tmp_path):
     assert "unique" in found and "str_matches" in found and "not_nullable" in found
 
 
+def test_stored_reports_are_validated_in_slices_with_the_whole_tables_uniqueness(tmp_path):
+    """raw.reports is read in slices too; a source_file shared by two reports in
+    different slices is still found, once per row, as a whole-frame validation does."""
+    base = {c: None for c in REPORTS_SCHEMA} | {
+        "file_size_bytes": 10, "layout": "pipe", "admin_level": "other", "parse_status": "ok", "year": 2020}
+    rows = [base | {"report_id": f"{n:016x}", "source_file": f"f{n}.txt"} for n in range(30)]
+    rows[29]["source_file"] = "f0.txt"  # the first and the last report_id: never in one slice of 10
+    rows[5]["year"] = 1890
+    reports = pl.DataFrame(rows, schema=REPORTS_SCHEMA)
+    db = tmp_path / "w.duckdb"
+    reports.write_parquet(tmp_path / "reports.parquet")
+    con = duckdb.connect(str(db))
+    con.execute("CREATE SCHEMA raw")
+    con.execute(f"CREATE TABLE raw.reports AS SELECT * FROM '{tmp_path / 'reports.parquet'}'")
+    con.close()
+    whole = validate_table(reports, "reports")
+    for slice_rows in (10, 1_000):
+        sliced = validate_stored_table(db, "reports", slice_rows=slice_rows)
+        assert not sliced.passed
+        assert sliced.metadata["rows"].value == reports.height
+        assert sliced.metadata["failure_count"].value == whole.metadata["failure_count"].value == 3
+        assert sorted(sliced.metadata["failed_checks"].value) == sorted(whole.metadata["failed_checks"].value)
+    assert any("source_file: field_uniqueness (2)" in c for c in whole.metadata["failed_checks"].value)
+
+
 def test_reports_rules():
     row = {c: None for c in REPORTS_SCHEMA} | {
         "report_id": RID, "source_file": "a.txt", "file_size_bytes": 10, "layout": "pipe",
