@@ -131,7 +131,8 @@ def _check_unique_over_table(db: Path, table: str, column: str, found: Validatio
     answer, one failure case per row whose value another row shares, as pandera
     gives them for one frame."""
     duplicate = (pl.col("column") == column) & (pl.col("check") == "field_uniqueness")
-    found.cases = [cases.filter(~duplicate) for cases in found.cases]
+    # A slice whose only failures were these leaves no frame (an empty one would fail the check with no case).
+    found.cases = [kept for kept in (cases.filter(~duplicate) for cases in found.cases) if kept.height]
     values = duplicated_values(db, table, column)
     if values:
         found.cases.append(pl.DataFrame(

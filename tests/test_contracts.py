@@ -122,6 +122,24 @@ def test_stored_reports_are_validated_in_slices_with_the_whole_tables_uniqueness
     assert any("source_file: field_uniqueness (2)" in c for c in whole.metadata["failed_checks"].value)
 
 
+def test_a_duplicate_source_file_within_one_slice_alone_fails_with_its_cases(tmp_path):
+    """The slice's own uniqueness cases are replaced by the whole table's: the check
+    still fails, with the two rows, and nothing else."""
+    base = {c: None for c in REPORTS_SCHEMA} | {
+        "file_size_bytes": 10, "layout": "pipe", "admin_level": "other", "parse_status": "ok", "year": 2020}
+    rows = [base | {"report_id": f"{n:016x}", "source_file": "same.txt" if n < 2 else f"f{n}.txt"} for n in range(5)]
+    db = tmp_path / "w.duckdb"
+    pl.DataFrame(rows, schema=REPORTS_SCHEMA).write_parquet(tmp_path / "reports.parquet")
+    con = duckdb.connect(str(db))
+    con.execute("CREATE SCHEMA raw")
+    con.execute(f"CREATE TABLE raw.reports AS SELECT * FROM '{tmp_path / 'reports.parquet'}'")
+    con.close()
+    result = validate_stored_table(db, "reports")
+    assert not result.passed
+    assert result.metadata["failure_count"].value == 2
+    assert result.metadata["failed_checks"].value == ["source_file: field_uniqueness (2)"]
+
+
 def test_reports_rules():
     row = {c: None for c in REPORTS_SCHEMA} | {
         "report_id": RID, "source_file": "a.txt", "file_size_bytes": 10, "layout": "pipe",
