@@ -202,6 +202,8 @@ def iter_raw_table_slices(path: str | Path, name: str, slice_rows: int, changed_
         total = con.execute(f"SELECT count(*) FROM {scope}").fetchall()[0][0]
         n = max(1, -(-total // max(slice_rows, 1)))
         for where in _report_id_ranges(con, scope, n):
+            # pl.DataFrame(relation) goes through the Arrow PyCapsule interface: no pyarrow
+            # (DuckDB's batch readers, to_arrow_reader, would need it).
             yield pl.DataFrame(con.sql(f"SELECT * FROM {scope}{where}"))
     finally:
         con.close()
