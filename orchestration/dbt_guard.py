@@ -14,6 +14,11 @@ on, and could write its WAL into the next build's database. So:
 * a new build takes the same lock before it empties work/; when a straggler holds
   it, that build works in a folder of its own (and pays the full parse).
 
+With OGI_DBT_CWD set, dbt runs in that folder (FILE.build/): the profile names
+the build's database relative to it (orchestration/publish.py, WorkFolder.dbt_env).
+dbt itself finds the project, profile and target folder by the absolute paths
+dagster-dbt passes in DBT_PROJECT_DIR, DBT_PROFILES_DIR and DBT_TARGET_PATH.
+
 Without OGI_DBT_LOCK in the environment it is plain dbt. Under `ogi build`, a warm
 dbt process runs dbt on ogi-dbt's behalf (orchestration/dbt_server.py, about 4 s
 of imports saved), behind the same guard.
@@ -49,6 +54,8 @@ def take_guard() -> None:
 
 
 def main() -> None:
+    if os.environ.get("OGI_DBT_CWD"):
+        os.chdir(os.environ["OGI_DBT_CWD"])  # before the server call: it runs dbt in this cwd
     server = os.environ.get(SERVER_ENV)
     if server:  # `ogi build`'s warm dbt runs it, behind the same guard (orchestration/dbt_server.py)
         code = run_on_server(server, sys.argv[1:])

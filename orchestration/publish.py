@@ -8,7 +8,6 @@
                                 FILE.build/<build id>/ instead while a killed build's dbt
                                 still runs in work/ (see prepare_work)
     FILE.build/dbt.lock         held by the dbt working in work/ (orchestration/dbt_guard.py)
-    FILE.build/partial_parse.msgpack  dbt's parse state after this warehouse's last build
     FILE.lock                   the build lock (an flock, `warehouse_lock` below)
 
 A build writes only into FILE.build/ (the BuildTarget resource holds the lock
@@ -144,14 +143,9 @@ class Layout:
         return self.work_dir / "dbt.lock"
 
     @property
-    def partial_parse(self) -> Path:
-        """dbt's partial-parse state of this warehouse's last build (orchestration/assets/dbt.py)."""
-        return self.work_dir / "partial_parse.msgpack"
-
-    @property
-    def kept(self) -> tuple[Path, Path]:
+    def kept(self) -> tuple[Path, ...]:
         """What FILE.build/ keeps from build to build."""
-        return self.dbt_lock, self.partial_parse
+        return (self.dbt_lock,)
 
     def work_leftovers(self) -> list[Path]:
         """What FILE.build/ holds besides what it keeps (nothing after a published build)."""
@@ -176,7 +170,12 @@ class WorkFolder:
     guarded: bool  # dbt must run behind the lock (work/), see dbt_env
 
     def dbt_env(self, layout: Layout, build_id: str) -> dict[str, str]:
-        env = {"OGI_WAREHOUSE": str(self.db), "OGI_BUILD_ID": build_id}
+        """dbt runs in FILE.build/ (OGI_DBT_CWD, orchestration/dbt_guard.py) and opens its
+        database by a path relative to it, work/<FILE name>: the profile, and so dbt's
+        partial-parse state, is then the same for every warehouse of that name (a new
+        one is not parsed in full, ~6 s; orchestration/assets/dbt.py keeps that state)."""
+        env = {"OGI_WAREHOUSE": str(self.db.relative_to(layout.work_dir)), "OGI_DBT_CWD": str(layout.work_dir),
+               "OGI_BUILD_ID": build_id}
         if self.guarded:
             env.update(OGI_DBT_LOCK=str(layout.dbt_lock), OGI_DBT_MARKER=str(layout.marker))
         return env

@@ -47,7 +47,11 @@ def test_builds_share_one_stable_folder(tmp_path):
     second = prepare_work(layout, "b2")
     assert second.db == first.db and not second.db.exists()  # emptied for the new build
     assert layout.marker.read_text().strip() == "b2"
-    assert second.dbt_env(layout, "b2")["OGI_DBT_MARKER"] == str(layout.marker)
+    env = second.dbt_env(layout, "b2")
+    assert env["OGI_DBT_MARKER"] == str(layout.marker)
+    # dbt opens work/ogi.duckdb from FILE.build/: the profile is the same for every
+    # warehouse named ogi.duckdb, so is dbt's partial-parse state (test_incremental.py).
+    assert env["OGI_WAREHOUSE"] == "work/ogi.duckdb" and Path(env["OGI_DBT_CWD"]) / env["OGI_WAREHOUSE"] == second.db
 
 
 def test_a_straggler_dbt_keeps_its_folder_and_the_next_build_works_elsewhere(tmp_path):
@@ -67,7 +71,8 @@ def test_a_straggler_dbt_keeps_its_folder_and_the_next_build_works_elsewhere(tmp
         assert not folder.guarded
         assert folder.db == layout.work_dir / "next" / "ogi.duckdb" and folder.db.parent.is_dir()
         assert (layout.stable_dir / "ogi.duckdb").read_bytes() == b"the straggler's database"
-        assert "OGI_DBT_LOCK" not in folder.dbt_env(layout, "next")
+        env = folder.dbt_env(layout, "next")
+        assert "OGI_DBT_LOCK" not in env and Path(env["OGI_DBT_CWD"]) / env["OGI_WAREHOUSE"] == folder.db
     finally:
         straggler.kill()
         straggler.wait()

@@ -74,14 +74,20 @@ def prune_old_targets(target_root: Path, keep: int = KEEP_TARGETS) -> None:
 PARTIAL_PARSE = "partial_parse.msgpack"
 
 
+def kept_partial_parse(target_root: Path, build: BuildTarget) -> Path:
+    """dbt's partial-parse state after the last build of a warehouse of this file name.
+    It is valid only for the profile it was made with, whose database path is
+    work/<FILE name> for every warehouse of that name (WorkFolder.dbt_env); dbt checks
+    that and every project file's hash itself, and parses again whatever differs."""
+    return target_root / f"ogi_build-{build.layout.warehouse.name}.{PARTIAL_PARSE}"
+
+
 def invocation_target(target_root: Path, build: BuildTarget) -> Path:
-    """This build's dbt target folder, started with the warehouse's own partial-parse
-    state (dbt then parses only what changed since this warehouse's last build; a
-    full parse is about 6 s). Kept per warehouse, in FILE.build/, because it is only
-    valid for the profile it was made with, whose database path is FILE.build/work/FILE."""
+    """This build's dbt target folder, started with the kept partial-parse state (dbt
+    then parses only what changed since the last build; a full parse is about 6 s)."""
     target = target_root / f"ogi_dbt-{build.build_id}"
     target.mkdir(parents=True, exist_ok=True)
-    kept = build.layout.partial_parse
+    kept = kept_partial_parse(target_root, build)
     if kept.exists():
         shutil.copyfile(kept, target / PARTIAL_PARSE)
     return target
@@ -91,9 +97,10 @@ def keep_partial_parse(target: Path, build: BuildTarget) -> None:
     """After a successful dbt build, keep its partial-parse state for the next build."""
     made = target / PARTIAL_PARSE
     if made.exists() and build.in_stable_folder:  # another folder means another profile
-        temp = build.layout.partial_parse.with_name(f".{PARTIAL_PARSE}.{os.getpid()}")
+        kept = kept_partial_parse(target.parent, build)
+        temp = kept.with_name(f".{kept.name}.{os.getpid()}")
         shutil.copyfile(made, temp)
-        os.replace(temp, build.layout.partial_parse)
+        os.replace(temp, kept)  # whole, for a build of another warehouse reading it now
 
 
 @contextlib.contextmanager
