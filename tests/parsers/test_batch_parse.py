@@ -37,3 +37,12 @@ def test_a_parser_bug_fails_only_its_own_file(monkeypatch):
     assert batch[1].report["parse_status"] == "failed"
     assert [i.check_name for i in batch[1].issues] == ["parser_error"]
     assert all(p.report["parse_status"] != "failed" for i, p in enumerate(batch) if i != 1)
+
+
+def test_chunks_are_large_unless_the_workers_would_get_too_few():
+    from parsers.batch import AHEAD_PER_WORKER, CHUNK_FILES, MIN_CHUNK_FILES, chunk_files
+
+    assert chunk_files(100_000, 2) == CHUNK_FILES
+    # 1,000 files (a nightly batch): enough chunks for every worker's queue, none idle at the end
+    assert -(-1000 // chunk_files(1000, 2)) >= 2 * AHEAD_PER_WORKER
+    assert chunk_files(10, 2) == MIN_CHUNK_FILES

@@ -3,9 +3,11 @@ recorded as `parser_crashed`, never the batch: parsers/batch.py `_pooled`."""
 
 import shutil
 
-from parsers.batch import CHUNK_FILES, _parse_chunk, _pooled
+from parsers.batch import _parse_chunk, _pooled
 from tests.conftest import SAMPLE_RAW
 from tests.parsers.crashing_worker import parse_or_crash
+
+CHUNK_FILES = 64  # _pooled takes the chunks it is given: small ones keep the test short
 
 
 def test_a_crashing_file_is_recorded_and_the_rest_is_parsed(tmp_path):
@@ -45,7 +47,7 @@ def test_written_chunks_survive_a_crash_and_replace_what_the_dead_worker_left(tm
     import polars as pl
     from polars.testing import assert_frame_equal
 
-    from parsers.batch import TABLES, write_parsed_chunks
+    from parsers.batch import TABLES, chunk_files, write_parsed_chunks
 
     raw = tmp_path / "raw"
     raw.mkdir()
@@ -80,6 +82,8 @@ def test_written_chunks_survive_a_crash_and_replace_what_the_dead_worker_left(tm
     again.mkdir()
     (again / ".reports-000000.1.part").write_bytes(b"half")
     counts = write_parsed_chunks(raw, again, "B2", [raw / n.rsplit("/", 1)[1] for n in names], workers=2)
-    assert sorted(p.name for p in again.iterdir()) == sorted(f"{t}-{n:06d}.parquet" for t in TABLES for n in range(3))
-    assert counts == {t: sum(pl.read_parquet(again / f"{t}-{n:06d}.parquet").height for n in range(3))
+    n_chunks = -(-len(names) // chunk_files(len(names), 2))
+    assert sorted(p.name for p in again.iterdir()) == sorted(
+        f"{t}-{n:06d}.parquet" for t in TABLES for n in range(n_chunks))
+    assert counts == {t: sum(pl.read_parquet(again / f"{t}-{n:06d}.parquet").height for n in range(n_chunks))
                       for t in TABLES}
