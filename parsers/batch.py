@@ -400,6 +400,7 @@ def _in_order(pool, chunks: list, tasks: list, task: Callable, ahead: int):
     try:
         while done < len(chunks):
             while submitted < len(chunks) and len(window) < ahead:
+                _prefetch(chunks[submitted][0])
                 window.append(pool.submit(task, tasks[submitted]))
                 submitted += 1
             try:
@@ -413,6 +414,27 @@ def _in_order(pool, chunks: list, tasks: list, task: Callable, ahead: int):
         for future in window:
             future.cancel()
         wait(window)
+
+
+def _prefetch(paths: list[str]) -> None:
+    """Ask the kernel to start reading these files into the page cache (posix_fadvise
+    WILLNEED returns at once), so a worker that reaches them does not wait on the disk.
+    Called as a chunk is queued, a few chunks before it is parsed. From a cold page
+    cache, 10,000 files parsed at 876-883 files/s without it, 900-916 with it (warm:
+    928); about 4 ms per 256-file chunk in this process."""
+    for path in paths:
+        try:
+            # O_NONBLOCK: a FIFO never blocks; O_NOFOLLOW: a symlink is never followed (the
+            # parser records it, and what it points at may be anything, anywhere).
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+        except OSError:
+            continue  # unreadable or gone: the worker records why
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+        except OSError:
+            pass  # not a regular file
+        finally:
+            os.close(fd)
 
 
 def _parse_chunk_isolated(chunk: tuple[list[str], str, dict[str, str]], parse: Callable) -> ParsedBatch:

@@ -46,3 +46,33 @@ def test_chunks_are_large_unless_the_workers_would_get_too_few():
     # 1,000 files (a nightly batch): enough chunks for every worker's queue, none idle at the end
     assert -(-1000 // chunk_files(1000, 2)) >= 2 * AHEAD_PER_WORKER
     assert chunk_files(10, 2) == MIN_CHUNK_FILES
+
+
+def test_prefetching_returns_at_once_on_files_that_are_not_plain(tmp_path):
+    """_prefetch runs in the build process ahead of the workers: a FIFO (whose open
+    would wait for a writer), a symlink to one, a dangling symlink or a folder must
+    neither block it nor raise."""
+    import os
+    import threading
+
+    from parsers.batch import _prefetch
+
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "to_pipe").symlink_to(tmp_path / "pipe")
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "report.txt").write_text("政府信息公开工作年度报告")
+    paths = [str(tmp_path / n) for n in ("pipe", "to_pipe", "dangling", "folder", "report.txt", "gone")]
+    errors = []
+    worker = threading.Thread(target=lambda: _safely(_prefetch, paths, errors), daemon=True)
+    worker.start()
+    worker.join(10)
+    assert not worker.is_alive(), "_prefetch blocked"
+    assert errors == []
+
+
+def _safely(fn, arg, errors):
+    try:
+        fn(arg)
+    except Exception as exc:  # noqa: BLE001 - the test reports it
+        errors.append(exc)
