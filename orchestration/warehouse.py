@@ -114,8 +114,13 @@ def _create_raw_tables(con) -> None:
     con.execute(f"CREATE TABLE IF NOT EXISTS {LOAD_INDEX} (source_file VARCHAR, batch_id VARCHAR, report_id VARCHAR)")
 
 
+def _sql_string(text: str) -> str:
+    """A SQL string literal of `text` (quotes doubled)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def _parquet(paths: list[str]) -> str:
-    return "read_parquet([" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "], union_by_name = true)"
+    return "read_parquet([" + ", ".join(map(_sql_string, paths)) + "], union_by_name = true)"
 
 
 def _apply_changes(con, source: ParsedSource) -> dict[str, int]:
@@ -223,7 +228,7 @@ def _report_id_ranges(con, scope: str, n: int) -> list[str]:
     sample = f"(SELECT report_id FROM {scope} USING SAMPLE reservoir({_RANGE_SAMPLE} ROWS) REPEATABLE (1))"
     cuts = con.execute(f"SELECT quantile_disc(report_id, {[k / n for k in range(1, n)]}) FROM {sample}").fetchall()[0][0]
     cuts = sorted({c for c in cuts or () if c is not None})
-    quoted = ["'" + c.replace("'", "''") + "'" for c in cuts]
+    quoted = [_sql_string(c) for c in cuts]
     if not quoted:
         return [""]
     wheres = [f" WHERE report_id <= {quoted[0]} OR report_id IS NULL"]
