@@ -243,11 +243,16 @@ def _gc_paused():
         gc.enable()
 
 
+def _worker_count(workers: int | None) -> int:
+    """The processes to parse with: `workers`, or one per core."""
+    return workers or os.cpu_count() or 1
+
+
 def chunk_files(n_files: int, workers: int | None) -> int:
     """Files per chunk: CHUNK_FILES, or fewer when there are not enough files for
     AHEAD_PER_WORKER chunks per worker (a few large chunks would leave a core idle
     while the other parses the last one)."""
-    workers = workers or os.cpu_count() or 1
+    workers = _worker_count(workers)
     return max(MIN_CHUNK_FILES, min(CHUNK_FILES, -(-n_files // (workers * AHEAD_PER_WORKER))))
 
 
@@ -264,7 +269,7 @@ def _chunks(raw_dir: Path, files: Iterable[Path] | None, duplicates: dict[str, s
 def _results(chunks: list[tuple], workers: int | None, write: tuple[Path, str] | None = None) -> Iterator[tuple]:
     """(chunk, result) in order: on a pool of `workers` processes for a large
     enough batch, else in this process."""
-    workers = workers or os.cpu_count() or 1
+    workers = _worker_count(workers)
     if workers > 1 and sum(len(c[0]) for c in chunks) >= POOL_THRESHOLD:
         return _pooled(chunks, workers, write=write)
     if write is None:
